@@ -1,0 +1,38 @@
+// Package sim is the skyfaas discrete-event engine and the simulated world:
+// pools of function instances across providers and regions, cold starts,
+// execution-time scaling, limits, billing, energy, carbon and metrics.
+//
+// # Contract
+//
+// Time is an integer number of microseconds since the start of the run
+// ([Time], [Duration]). Events are ordered by (time, sequence number), the
+// sequence number being assigned when an event is scheduled, so ties resolve
+// in scheduling order and a run is reproducible bit for bit. At equal times,
+// scheduled events run before the next arrival of the workload.
+//
+// The workload is a [Source] streamed in arrival order; it is merged with the
+// event heap, not pushed into it, so memory holds the events in flight, never
+// the trace.
+//
+// Every random draw comes from a named stream derived from (seed,
+// replication, stream name) by [Streams]. Nothing here reads the wall clock,
+// starts a goroutine, performs I/O or touches a global random source: the
+// caller drives the [Engine] and receives a [Metrics] value back.
+//
+// # Decision points
+//
+// Policies are called at three layers, on one control event per operational
+// tick (default 15 s):
+//
+//   - strategic ([Strategic]): the provider of each function, every strategic
+//     epoch (default 1 h);
+//   - tactical ([Tactical]): the region and memory size of each function,
+//     every tactical epoch (default 15 min), right after the strategic layer
+//     when both fall on the same tick;
+//   - operational ([Operational]): per pool, how many instances to keep
+//     pre-warmed for the next interval and the idle keep-alive, every tick.
+//
+// The strategic epoch must be a multiple of the tactical epoch, which must be
+// a multiple of the tick. Observations handed to policies are valid only for
+// the duration of the call.
+package sim

@@ -1,0 +1,475 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Routing chooses which idle instance of a pool takes a warm start.
+type Routing uint8
+
+const (
+	// RouteMostRecentlyUsed takes the instance that went idle last, so the
+	// least recently used ones age out (the usual platform behaviour).
+	RouteMostRecentlyUsed Routing = iota
+	// RouteNewestCreated takes the most recently created idle instance, as
+	// SimFaaS does (Mahmoudi and Khazaei, 2021).
+	RouteNewestCreated
+)
+
+// LimitMode says what happens to a request that meets a concurrency or
+// scale-up limit.
+type LimitMode uint8
+
+const (
+	// LimitQueue holds it until capacity frees, at most MaxQueueWait; past
+	// that it fails as throttled.
+	LimitQueue LimitMode = iota
+	// LimitThrottle fails it at once as throttled.
+	LimitThrottle
+)
+
+// Config is one run: a world, a workload, three policies and the model's
+// settings. Every field is required unless its comment says otherwise.
+type Config struct {
+	Catalog     *Catalog
+	Source      Source
+	Strategic   Strategic
+	Tactical    Tactical
+	Operational Operational
+	Streams     Streams
+
+	StrategicEpoch, TacticalEpoch, Tick Duration
+	// Horizon ends the run; 0 takes the source's horizon. Arrivals at or
+	// after it are not replayed; work still running there is in flight.
+	Horizon Time
+
+	// AppZones is the client zone of each app of the source.
+	AppZones []ZoneID
+
+	Routing      Routing
+	OnLimit      LimitMode
+	MaxQueueWait Duration
+
+	// CPUBoundFraction is the share of an execution that scales with the
+	// CPU share the memory size buys (see Model.ExecScale).
+	CPUBoundFraction float64
+	// BusyUtilisation is the CPU utilisation of an executing or starting
+	// instance in the power model; idle instances are at 0.
+	BusyUtilisation float64
+	SLO             SLO
+
+	// PriorDuration and PriorMemoryMB stand for a function's mean duration
+	// and footprint in policy observations before it has been invoked.
+	PriorDuration Duration
+	PriorMemoryMB float64
+
+	// Progress, if set, is called every ProgressEvery arrivals.
+	Progress      func(now Time, arrived int64)
+	ProgressEvery int64
+}
+
+// Engine runs one simulation. It is not safe for concurrent use; run one
+// engine per goroutine.
+type Engine struct {
+	cfg     Config
+	cat     *Catalog
+	model   Model
+	horizon Time
+	now     Time
+
+	q       eventQueue
+	src     Source
+	next    Invocation
+	hasNext bool
+	ahead   fifo[Invocation] // read-ahead for clairvoyant policies
+	look    Duration
+
+	fns       []fnState
+	pools     []pool
+	freePools []int32
+	inst      []instance
+	freeInst  []int32
+	groups    []limitGroup
+	groupIdx  map[groupKey]int32
+
+	cold       []*rand.Rand // per provider
+	stationary *PoolDecision
+	observer   IdleTimeObserver
+
+	lastTick Time
+	m        Metrics
+
+	// scratch buffers reused across epochs and ticks
+	views    []FunctionView
+	provOut  []ProviderID
+	placeOut []Placement
+	poolObs  []PoolView
+	poolIdx  []int32
+	decOut   []PoolDecision
+	future   []Invocation
+}
+
+// fnState is what the engine tracks per function.
+type fnState struct {
+	app     int32
+	zone    ZoneID
+	current int32 // pool of the current placement, -1 before the first
+	pl      Placement
+	pools   []int32 // current and draining pools
+
+	invocations   int64
+	stratArrivals int64
+	tactArrivals  int64
+	durSum        float64
+	maxMem        float64
+	running       int32
+	lastArrival   Time
+	lastFinish    Time
+	stratOutcome  Outcome
+	tactOutcome   Outcome
+}
+
+// New checks cfg and returns an engine ready to Run.
+func New(cfg Config) (*Engine, error) {
+	if err := checkConfig(&cfg); err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		cfg:      cfg,
+		cat:      cfg.Catalog,
+		model:    Model{cat: cfg.Catalog, cpuBound: cfg.CPUBoundFraction, busyUtil: cfg.BusyUtilisation, slo: cfg.SLO},
+		src:      cfg.Source,
+		groupIdx: map[groupKey]int32{},
+	}
+	e.horizon = cfg.Horizon
+	if e.horizon == 0 {
+		e.horizon = cfg.Source.Horizon()
+	}
+	for _, p := range cfg.Catalog.Providers {
+		e.cold = append(e.cold, cfg.Streams.New("coldstart/"+p.Name))
+	}
+	if s, ok := cfg.Operational.(Stationary); ok {
+		d := s.Stationary()
+		if d.Prewarm < 0 || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
+			return nil, fmt.Errorf("operational policy %s: invalid stationary decision %+v", cfg.Operational.Name(), d)
+		}
+		e.stationary = &d
+	}
+	if o, ok := cfg.Operational.(IdleTimeObserver); ok {
+		e.observer = o
+	}
+	if c, ok := cfg.Operational.(Clairvoyant); ok {
+		e.look = c.Lookahead()
+		if e.look <= 0 {
+			return nil, fmt.Errorf("operational policy %s: lookahead must be positive", cfg.Operational.Name())
+		}
+	}
+	fi := cfg.Source.Functions()
+	e.fns = make([]fnState, len(fi))
+	for i, f := range fi {
+		e.fns[i] = fnState{app: f.App, zone: cfg.AppZones[f.App], current: -1, lastArrival: -1, lastFinish: -1}
+	}
+	e.m.PerProvider = make([]ProviderMetrics, len(cfg.Catalog.Providers))
+	e.m.BillableUnits = make([]BillableUnits, len(cfg.Catalog.Providers))
+	return e, nil
+}
+
+func checkConfig(c *Config) error {
+	var errs []error
+	if c.Catalog == nil {
+		return errors.New("sim: config has no catalog")
+	}
+	if err := c.Catalog.Check(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Source == nil || c.Strategic == nil || c.Tactical == nil || c.Operational == nil {
+		return errors.New("sim: config needs a source and three policies")
+	}
+	if c.Tick <= 0 || c.TacticalEpoch <= 0 || c.StrategicEpoch <= 0 {
+		errs = append(errs, errors.New("sim: tick and epochs must be positive"))
+	} else if c.TacticalEpoch%c.Tick != 0 || c.StrategicEpoch%c.TacticalEpoch != 0 {
+		errs = append(errs, fmt.Errorf("sim: the strategic epoch (%v) must be a multiple of the tactical epoch (%v), itself a multiple of the tick (%v)",
+			c.StrategicEpoch, c.TacticalEpoch, c.Tick))
+	}
+	if n := len(c.Source.Apps()); len(c.AppZones) != n {
+		errs = append(errs, fmt.Errorf("sim: %d app zones for %d apps", len(c.AppZones), n))
+	}
+	for _, z := range c.AppZones {
+		if int(z) >= len(c.Catalog.Zones) {
+			errs = append(errs, fmt.Errorf("sim: app zone %d out of range", z))
+			break
+		}
+	}
+	if !(c.CPUBoundFraction >= 0 && c.CPUBoundFraction <= 1) || !(c.BusyUtilisation >= 0 && c.BusyUtilisation <= 1) {
+		errs = append(errs, errors.New("sim: CPU-bound fraction and busy utilisation must be in [0, 1]"))
+	}
+	if c.OnLimit == LimitQueue && c.MaxQueueWait <= 0 {
+		errs = append(errs, errors.New("sim: queueing at limits needs a positive maximum wait"))
+	}
+	if c.PriorDuration < 0 || !(c.PriorMemoryMB >= 0) {
+		errs = append(errs, errors.New("sim: priors must be non-negative"))
+	}
+	if c.Horizon < 0 {
+		errs = append(errs, errors.New("sim: negative horizon"))
+	}
+	return errors.Join(errs...)
+}
+
+// Model returns the offer model policies are given.
+func (e *Engine) Model() *Model { return &e.model }
+
+// Run replays the workload to the horizon and returns what was measured.
+// It stops early with ctx's error if ctx is cancelled (checked every
+// ProgressEvery arrivals).
+func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
+	every := e.cfg.ProgressEvery
+	if every <= 0 {
+		every = 1 << 20
+	}
+	e.q.push(0, evControl, 0, 0)
+	e.fetch()
+	for {
+		useEvent := e.q.len() > 0 && (!e.hasNext || e.q.top().at <= e.next.Arrival)
+		if useEvent {
+			ev := e.q.pop()
+			if ev.at >= e.horizon {
+				break
+			}
+			e.now = ev.at
+			if err := e.handle(ev); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !e.hasNext {
+			break
+		}
+		inv := e.next
+		if inv.Arrival >= e.horizon {
+			break
+		}
+		if inv.Arrival < e.now {
+			return nil, fmt.Errorf("sim: the workload went back in time: an arrival at %v after %v", Duration(inv.Arrival), Duration(e.now))
+		}
+		if int(inv.Function) >= len(e.fns) || inv.Function < 0 {
+			return nil, fmt.Errorf("sim: arrival of undeclared function %d", inv.Function)
+		}
+		e.now = inv.Arrival
+		e.arrive(inv)
+		if e.m.Arrived%every == 0 {
+			if e.cfg.Progress != nil {
+				e.cfg.Progress(e.now, e.m.Arrived)
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		e.fetch()
+	}
+	if err := e.src.Err(); err != nil {
+		return nil, err
+	}
+	e.finish()
+	return &e.m, nil
+}
+
+// fetch moves the next invocation into e.next, from the read-ahead buffer
+// first.
+func (e *Engine) fetch() {
+	if e.ahead.len() > 0 {
+		e.next, e.hasNext = e.ahead.popFront(), true
+		return
+	}
+	if e.src.Next() {
+		e.next, e.hasNext = e.src.At(), true
+		return
+	}
+	e.hasNext = false
+}
+
+// readAhead fills the read-ahead buffer with every arrival before until and
+// returns them (with e.next first) in arrival order.
+func (e *Engine) readAhead(until Time) []Invocation {
+	for {
+		n := e.ahead.len()
+		if n > 0 && e.ahead.at(n-1).Arrival >= until {
+			break
+		}
+		if !e.src.Next() {
+			break
+		}
+		e.ahead.push(e.src.At())
+	}
+	e.future = e.future[:0]
+	if e.hasNext && e.next.Arrival < until {
+		e.future = append(e.future, e.next)
+	}
+	for i := 0; i < e.ahead.len(); i++ {
+		inv := e.ahead.at(i)
+		if inv.Arrival >= until {
+			break
+		}
+		e.future = append(e.future, *inv)
+	}
+	return e.future
+}
+
+func (e *Engine) handle(ev event) error {
+	switch ev.kind {
+	case evControl:
+		return e.control()
+	case evComplete:
+		in := &e.inst[ev.ref]
+		if in.gen == ev.gen && in.state == stBusy {
+			e.complete(ev.ref)
+		}
+	case evExpire:
+		e.expire(ev)
+	case evQueueDeadline:
+		p := &e.pools[ev.ref]
+		if p.gen == ev.gen {
+			e.dropExpired(ev.ref)
+		}
+	case evTokens:
+		g := &e.groups[ev.ref]
+		g.tokenEvent = false
+		e.drainGroup(ev.ref)
+	}
+	return nil
+}
+
+// control runs the decision points that fall on this tick.
+func (e *Engine) control() error {
+	t := e.now
+	if t > 0 {
+		e.tickMetrics()
+	}
+	strategic := int64(t)%int64(e.cfg.StrategicEpoch) == 0
+	tactical := int64(t)%int64(e.cfg.TacticalEpoch) == 0
+	if strategic || tactical {
+		if err := e.decidePlacements(strategic); err != nil {
+			return err
+		}
+	}
+	if e.stationary == nil {
+		if err := e.decideOperational(); err != nil {
+			return err
+		}
+	}
+	e.resetIntervals()
+	e.lastTick = t
+	e.m.Ticks++
+	if next := t.Add(e.cfg.Tick); next < e.horizon {
+		e.q.push(next, evControl, 0, 0)
+	}
+	return nil
+}
+
+// decidePlacements asks the strategic layer (if its epoch) and then the
+// tactical layer, and moves functions whose placement changed.
+func (e *Engine) decidePlacements(strategic bool) error {
+	n := len(e.fns)
+	e.provOut = resize(e.provOut, n)
+	e.placeOut = resize(e.placeOut, n)
+	if strategic {
+		obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
+		for i := range e.fns {
+			e.provOut[i] = e.fns[i].pl.Provider
+		}
+		e.cfg.Strategic.Providers(obs, e.provOut)
+		for i, p := range e.provOut {
+			if int(p) >= len(e.cat.Providers) {
+				return fmt.Errorf("strategic policy %s gave function %d provider %d; the catalog has %d", e.cfg.Strategic.Name(), i, p, len(e.cat.Providers))
+			}
+		}
+		for i := range e.fns {
+			e.fns[i].stratArrivals = 0
+			e.fns[i].stratOutcome = Outcome{}
+		}
+	} else {
+		for i := range e.fns {
+			e.provOut[i] = e.fns[i].pl.Provider
+		}
+	}
+	obs := e.observeFunctions(e.cfg.TacticalEpoch, false)
+	for i := range e.fns {
+		f := &e.fns[i]
+		if f.current >= 0 && f.pl.Provider == e.provOut[i] {
+			e.placeOut[i] = f.pl
+		} else {
+			e.placeOut[i] = Placement{Provider: e.provOut[i]}
+		}
+	}
+	e.cfg.Tactical.Placements(obs, e.placeOut)
+	for i, pl := range e.placeOut {
+		if pl.Provider != e.provOut[i] || !e.cat.Valid(pl) {
+			return fmt.Errorf("tactical policy %s gave function %d the placement %s (provider must stay %s)",
+				e.cfg.Tactical.Name(), i, e.cat.Describe(pl), e.cat.Providers[e.provOut[i]].Name)
+		}
+	}
+	for i := range e.fns {
+		f := &e.fns[i]
+		f.tactArrivals = 0
+		f.tactOutcome = Outcome{}
+		if f.current < 0 || f.pl != e.placeOut[i] {
+			if f.current >= 0 {
+				e.m.PlacementChanges++
+			}
+			e.place(FunctionID(i), e.placeOut[i])
+		}
+	}
+	return nil
+}
+
+// decideOperational asks the operational layer about every current pool.
+func (e *Engine) decideOperational() error {
+	obs := e.observePools()
+	e.decOut = resize(e.decOut, len(obs.Pools))
+	for i := range e.decOut {
+		e.decOut[i] = PoolDecision{KeepAlive: ProviderKeepAlive}
+	}
+	e.cfg.Operational.Decide(obs, e.decOut)
+	for i, d := range e.decOut {
+		if d.Prewarm < 0 || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
+			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v", e.cfg.Operational.Name(), obs.Pools[i].Pool, d)
+		}
+		e.apply(e.poolIdx[i], d)
+	}
+	return nil
+}
+
+// finish closes every open interval at the horizon.
+func (e *Engine) finish() {
+	e.now = e.horizon
+	e.m.Horizon = e.horizon
+	for i := range e.inst {
+		if e.inst[i].state != stFree {
+			e.closeAtHorizon(int32(i))
+		}
+	}
+	for i := range e.pools {
+		if e.pools[i].live {
+			e.m.InFlight += int64(e.pools[i].queue.len())
+		}
+	}
+	placed, invoked := 0, 0
+	for i := range e.fns {
+		if e.fns[i].current >= 0 {
+			placed++
+		}
+		if e.fns[i].invocations > 0 {
+			invoked++
+		}
+	}
+	e.m.FunctionsPlaced, e.m.FunctionsInvoked = placed, invoked
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
