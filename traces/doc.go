@@ -1,0 +1,11 @@
+// Package traces streams workloads into the simulator: the Azure Functions
+// 2019 per-minute trace (both column layouts), the Azure Functions 2021
+// per-invocation trace, a synthetic generator calibrated to published Azure
+// statistics, and a Poisson source for analytical checks. Every source
+// implements sim.Source: Next advances, At returns the invocation, Err says
+// why the stream stopped. Readers stream: their memory grows with the number
+// of functions (and, for per-minute traces, the non-zero cells of one day),
+// never with the number of invocations.
+//
+// Parse errors name the file, the line and the column.
+package traces
