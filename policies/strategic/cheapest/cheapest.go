@@ -1,0 +1,49 @@
+// Package cheapest compares providers by their price lists.
+package cheapest
+
+import (
+	"github.com/skyfaas/skyfaas/policies/policy"
+	"github.com/skyfaas/skyfaas/sim"
+)
+
+// Name is the policy's name in scenarios.
+const Name = "cheapest"
+
+// Summary describes the policy in one line.
+const Summary = "the provider whose price list is cheapest for the function's memory and measured duration (no runtime model)"
+
+// Policy picks, per function, the provider with the lowest list-price cost
+// of one invocation: the request fee plus the function's mean reference
+// duration billed at the smallest memory size holding its footprint, in the
+// provider's region nearest its clients. It ignores that runtimes differ
+// with the CPU a memory size buys (compare skypilot, which models it).
+type Policy struct{}
+
+var _ sim.Strategic = Policy{}
+
+// New builds the policy.
+func New(args policy.Args, _ policy.Env) (sim.Strategic, error) {
+	var none struct{}
+	return Policy{}, args.Decode(&none)
+}
+
+func (Policy) Name() string { return Name }
+
+// Providers picks the cheapest price list per function.
+func (Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+	for i := range obs.Functions {
+		v := &obs.Functions[i]
+		best, bestUSD := sim.ProviderID(0), 0.0
+		for pi := range obs.Catalog.Providers {
+			p := &obs.Catalog.Providers[pi]
+			r := policy.NearestRegion(obs.Catalog, v.Zone, sim.ProviderID(pi))
+			m := &p.Memory[policy.FitMemory(p, v.Profile.MaxMemoryMB)]
+			mem := p.Billing.BilledMemoryMB(float64(m.MB), v.Profile.MaxMemoryMB)
+			usd := p.Billing.RequestUSD + p.Billing.Execution(int64(v.Profile.MeanDuration), mem, m.GHz, p.Regions[r].PriceFactor, false).USD
+			if pi == 0 || usd < bestUSD {
+				best, bestUSD = sim.ProviderID(pi), usd
+			}
+		}
+		out[i] = best
+	}
+}

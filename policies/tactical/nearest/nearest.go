@@ -1,0 +1,46 @@
+// Package nearest places each function in the region closest to its clients.
+package nearest
+
+import (
+	"github.com/skyfaas/skyfaas/policies/policy"
+	"github.com/skyfaas/skyfaas/sim"
+)
+
+// Name is the policy's name in scenarios.
+const Name = "nearest"
+
+// Summary describes the policy in one line.
+const Summary = "the region with the shortest round trip from the function's clients; memory fits the footprint unless memory_mb is set"
+
+// Config is the policy's settings.
+type Config struct {
+	policy.MemoryRule
+}
+
+// Policy is the nearest-region tactical baseline.
+type Policy struct{ c Config }
+
+var _ sim.Tactical = (*Policy)(nil)
+
+// New builds the policy.
+func New(args policy.Args, _ policy.Env) (sim.Tactical, error) {
+	var c Config
+	if err := args.Decode(&c); err != nil {
+		return nil, err
+	}
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	return &Policy{c: c}, nil
+}
+
+func (p *Policy) Name() string { return Name }
+
+// Placements picks the nearest region.
+func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
+	for i := range out {
+		v := &obs.Functions[i]
+		out[i].Region = policy.NearestRegion(obs.Catalog, v.Zone, out[i].Provider)
+		out[i].Memory = p.c.Pick(&obs.Catalog.Providers[out[i].Provider], v)
+	}
+}
