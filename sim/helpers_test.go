@@ -28,9 +28,9 @@ func (f fixedTactical) Placements(_ *sim.TacticalObservation, out []sim.Placemen
 
 type keepAlive struct{ d sim.Duration }
 
-func (k keepAlive) Name() string                                       { return "test-keepalive" }
+func (k keepAlive) Name() string                                                 { return "test-keepalive" }
 func (k keepAlive) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) {}
-func (k keepAlive) Stationary() sim.PoolDecision                       { return sim.PoolDecision{KeepAlive: k.d} }
+func (k keepAlive) Stationary() sim.PoolDecision                                 { return sim.PoolDecision{KeepAlive: k.d} }
 
 // testCatalog is one provider, one region, one 1-vCPU memory option, no
 // network delay: execution time equals the reference duration.
@@ -59,8 +59,8 @@ func baseConfig(cat *sim.Catalog, src sim.Source, op sim.Operational) sim.Config
 		StrategicEpoch: sim.Hour, TacticalEpoch: 15 * sim.Minute, Tick: 15 * sim.Second,
 		AppZones:         make([]sim.ZoneID, len(src.Apps())),
 		CPUBoundFraction: 0.5, BusyUtilisation: 0.5,
-		SLO:              sim.SLO{Factor: 2, Slack: 500 * sim.Millisecond},
-		MaxQueueWait:     10 * sim.Second,
-		PriorDuration:    sim.Second, PriorMemoryMB: 128,
+		SLO:           sim.SLO{Factor: 2, Slack: 500 * sim.Millisecond},
+		MaxQueueWait:  10 * sim.Second,
+		PriorDuration: sim.Second, PriorMemoryMB: 128,
 	}
 }

@@ -73,7 +73,7 @@ func (m *Model) Offer(v *FunctionView, pl Placement, at Time) Offer {
 	mem := p.Billing.BilledMemoryMB(float64(mo.MB), prof.MaxMemoryMB)
 	o.CostUSD = p.Billing.RequestUSD + p.Billing.Execution(int64(exec), mem, mo.GHz, r.PriceFactor, false).USD
 	busy := exec + Duration(o.ColdStartProb*float64(cold))
-	w := p.Power.Watts(mo.VCPU, float64(mo.MB)/1024, m.busyUtil)
+	w := p.Power.Watts(mo.VCPU, mem/1024, m.busyUtil) // memory as billed, like the engine
 	o.EnergyKWh = w * busy.Seconds() / 3.6e6
 	o.CarbonG = o.EnergyKWh * r.Carbon.At(int64(at))
 	o.MeetsSLO = o.Latency <= m.slo.Limit(prof.MeanDuration)

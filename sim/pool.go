@@ -64,8 +64,9 @@ type pool struct {
 	rtt       Duration
 	timeout   Duration
 	execScale float64
-	busyW     float64 // facility watts while starting or executing
-	idleW     float64 // facility watts while idle
+	busyW     float64 // facility watts of the CPU while starting or executing
+	idleW     float64 // facility watts of the CPU while idle
+	memW      float64 // facility watts per MB of memory
 
 	keepAlive Duration
 	target    int // pre-warmed instances to hold
@@ -142,7 +143,6 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 	prov := &e.cat.Providers[pl.Provider]
 	reg := &prov.Regions[pl.Region]
 	mo := &prov.Memory[pl.Memory]
-	memGB := float64(mo.MB) / 1024
 	p := &e.pools[pi]
 	gen := p.gen + 1
 	q, idle, idleProv, warming := p.queue, p.idle, p.idleProv, p.warming[:0]
@@ -161,8 +161,9 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 		rtt:       e.cat.RTT(e.fns[f].zone, pl),
 		timeout:   prov.Limits.Timeout,
 		execScale: e.model.ExecScale(pl),
-		busyW:     prov.Power.Watts(mo.VCPU, memGB, e.cfg.BusyUtilisation),
-		idleW:     prov.Power.Watts(mo.VCPU, memGB, 0),
+		busyW:     prov.Power.Watts(mo.VCPU, 0, e.cfg.BusyUtilisation),
+		idleW:     prov.Power.Watts(mo.VCPU, 0, 0),
+		memW:      prov.Power.Watts(0, 1.0/1024, 0),
 		keepAlive: prov.KeepAlive,
 		queue:     q, idle: idle, idleProv: idleProv, warming: warming,
 		lastChange: e.now,
@@ -361,6 +362,7 @@ func (e *Engine) complete(i int32) {
 	pi := in.pool
 	p := &e.pools[pi]
 	e.accrue(p, in, true, e.now)
+	in.since = e.now
 	fs := &e.fns[in.r.fn]
 	fs.running--
 	fs.lastFinish = e.now
@@ -411,7 +413,7 @@ func (e *Engine) complete(i int32) {
 		e.startOn(i, r, e.now, false)
 		return
 	}
-	in.state, in.since = stIdle, e.now
+	in.state = stIdle
 	if in.prov {
 		p.idleProv.push(i)
 		return
@@ -554,21 +556,29 @@ func (e *Engine) releaseProvisioned(p *pool, in *instance, at Time) {
 }
 
 // accrue adds the energy and carbon of instance in from in.since to until,
-// at busy or idle power, and the matching resource time.
+// at busy or idle power, and the matching resource time. Memory power and
+// GB-seconds count the memory the provider bills: the configured size, or,
+// where the provider bills the memory used (Azure Consumption), the last
+// execution's footprint rounded as billed.
 func (e *Engine) accrue(p *pool, in *instance, busy bool, until Time) {
 	dt := until.Sub(in.since)
 	if dt <= 0 {
 		return
+	}
+	memMB := p.memMB
+	if p.rules.Memory == billing.Observed && in.r.mem > 0 {
+		memMB = p.rules.BilledMemoryMB(p.memMB, float64(in.r.mem))
 	}
 	w := p.idleW
 	if busy {
 		w = p.busyW
 		e.m.BusySeconds += dt.Seconds()
 	} else if in.prov {
-		e.m.PrewarmIdleGBSecs += dt.Seconds() * p.memMB / 1024
+		e.m.PrewarmIdleGBSecs += dt.Seconds() * memMB / 1024
 	} else {
-		e.m.IdleGBSeconds += dt.Seconds() * p.memMB / 1024
+		e.m.IdleGBSeconds += dt.Seconds() * memMB / 1024
 	}
+	w += p.memW * memMB
 	e.m.Energy += w * float64(dt) / 3.6e12
 	c := w * p.intensity.Integral(int64(in.since), int64(until)) / 3.6e6
 	e.m.Carbon += c

@@ -41,6 +41,18 @@ type Rules struct {
 	// ProvisionedExecGBSecondUSD replaces GBSecondUSD for invocations that a
 	// provisioned instance serves (0: the on-demand rate applies).
 	ProvisionedExecGBSecondUSD float64
+
+	// Monthly free grant, deducted only when a scenario turns free tiers on.
+	FreeRequests, FreeGBSeconds, FreeGHzSeconds float64
+}
+
+// FreeTierCredit returns the charge that a free grant of months months
+// removes from the given usage: requests, GB-s and GHz-s up to the grant, at
+// list price.
+func (r *Rules) FreeTierCredit(months float64, requests int64, gbSeconds, ghzSeconds float64) float64 {
+	return math.Min(float64(requests), r.FreeRequests*months)*r.RequestUSD +
+		math.Min(gbSeconds, r.FreeGBSeconds*months)*r.GBSecondUSD +
+		math.Min(ghzSeconds, r.FreeGHzSeconds*months)*r.GHzSecondUSD
 }
 
 // BilledMicros is the billed duration of an execution lasting us microseconds.
