@@ -1,0 +1,528 @@
+package scenarios
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/skyfaas/skyfaas/policies"
+	"github.com/skyfaas/skyfaas/policies/policy"
+	"github.com/skyfaas/skyfaas/sim"
+	"github.com/skyfaas/skyfaas/traces"
+)
+
+// DefaultScenario is the embedded default scenario (default.toml): a
+// synthetic day compared across the strategic baselines. It needs no file.
+//
+//go:embed default.toml
+var DefaultScenario []byte
+
+// DefaultName is how the embedded default scenario is named in messages.
+const DefaultName = "default.toml (embedded)"
+
+// Load reads, checks and resolves a scenario file. Relative paths inside it
+// are taken from the file's directory.
+func Load(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	return Parse(path, data, filepath.Dir(path))
+}
+
+// Default resolves the embedded default scenario.
+func Default() (*Plan, error) { return Parse(DefaultName, DefaultScenario, ".") }
+
+// Parse checks and resolves scenario data read from file, whose relative
+// paths are taken from dir. Every problem found is reported at once, each
+// with its key path and line.
+func Parse(file string, data []byte, dir string) (*Plan, error) {
+	var s Scenario
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&s)
+	if err != nil {
+		return nil, decodeError(file, err)
+	}
+	ps := &problems{loc: newLocator(data)}
+	unknownKeys(ps, md.Undecoded())
+	if len(ps.list) > 0 {
+		return nil, ps.err(file)
+	}
+	applyDefaults(&s, file)
+	plan := &Plan{File: file, Dir: dir, Registry: policies.Builtin()}
+	checkScenario(&s, ps)
+	cat, catErr := plan.loadCatalog(&s, ps)
+	if catErr != nil {
+		return nil, catErr
+	}
+	if cat != nil {
+		plan.Catalog = cat
+		plan.checkWorkloadFiles(&s, ps)
+		plan.resolveArms(&s, ps)
+	}
+	if err := ps.err(file); err != nil {
+		return nil, err
+	}
+	plan.Scenario = s
+	return plan, nil
+}
+
+// decodeError turns a TOML syntax or type error into an Error with its line.
+func decodeError(file string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if pe.LastKey != "" {
+			msg = fmt.Sprintf("%s (at key %q)", msg, pe.LastKey)
+		}
+		return &Error{File: file, Problems: []Problem{{Line: pe.Position.Line, Msg: "invalid TOML: " + msg}}}
+	}
+	return &Error{File: file, Problems: []Problem{{Msg: err.Error()}}}
+}
+
+// policyTables are the keys whose values are policy specs: the decoder
+// leaves their contents undecoded, and each policy decodes its settings
+// strictly itself.
+var policyTables = []string{"arms.strategic", "arms.tactical", "arms.operational",
+	"arm_defaults.strategic", "arm_defaults.tactical", "arm_defaults.operational"}
+
+// unknownKeys reports keys the schema has no field for, at their lines.
+func unknownKeys(ps *problems, keys []toml.Key) {
+	for _, k := range keys {
+		plain := k.String()
+		if slices.ContainsFunc(policyTables, func(t string) bool { return strings.HasPrefix(plain, t+".") }) {
+			continue
+		}
+		for _, p := range ps.loc.indexedPaths(plain) {
+			ps.add(p, "unknown key (misspelt, or not part of the schema)")
+		}
+	}
+}
+
+// applyDefaults fills every field left out.
+func applyDefaults(s *Scenario, file string) {
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		s.Name = strings.TrimSuffix(s.Name, " (embedded)")
+	}
+	if s.Seed == nil {
+		one := uint64(1)
+		s.Seed = &one
+	}
+	if w := s.Workload.Synthetic; w != nil {
+		if w.Duration == 0 {
+			w.Duration = Duration(24 * time.Hour)
+		}
+		if w.PeakHour == nil {
+			noon := 12.0
+			w.PeakHour = &noon
+		}
+	}
+	if w := s.Workload.Azure2019; w != nil && w.Spread == "" {
+		w.Spread = traces.SpreadUniform.String()
+	}
+	if w := s.Workload.Poisson; w != nil && w.MemoryMB == 0 {
+		w.MemoryMB = 128
+	}
+	sm := &s.Simulation
+	setDur(&sm.StrategicEpoch, time.Hour)
+	setDur(&sm.TacticalEpoch, 15*time.Minute)
+	setDur(&sm.Tick, 15*time.Second)
+	setDur(&sm.MaxQueueWait, 30*time.Second)
+	if sm.Routing == "" {
+		sm.Routing = "most-recently-used"
+	}
+	if sm.OnLimit == "" {
+		sm.OnLimit = "queue"
+	}
+	setFloat(&sm.CPUBoundFraction, 0.5)
+	setFloat(&sm.BusyUtilisation, 0.5) // CCF AVG_CPU_UTILIZATION_2020 (FACTS §5.1)
+	setFloat(&s.SLO.Factor, 2)
+	if s.SLO.Slack == nil {
+		d := Duration(500 * time.Millisecond)
+		s.SLO.Slack = &d
+	}
+	setFloat(&s.Objective.Cost, 0.4)
+	setFloat(&s.Objective.Performance, 0.4)
+	setFloat(&s.Objective.Carbon, 0.2)
+	if s.ArmDefaults.Tactical == nil {
+		s.ArmDefaults.Tactical = "nearest"
+	}
+	if s.ArmDefaults.Operational == nil {
+		s.ArmDefaults.Operational = "provider-default"
+	}
+}
+
+func setDur(d *Duration, v time.Duration) {
+	if *d == 0 {
+		*d = Duration(v)
+	}
+}
+
+func setFloat(p **float64, v float64) {
+	if *p == nil {
+		*p = &v
+	}
+}
+
+// checkScenario validates the scenario's own fields.
+func checkScenario(s *Scenario, ps *problems) {
+	if s.Horizon < 0 {
+		ps.add("horizon", "must not be negative (got %v)", s.Horizon)
+	}
+	w := &s.Workload
+	sections := map[string]bool{"synthetic": w.Synthetic != nil, "azure2019": w.Azure2019 != nil, "azure2021": w.Azure2021 != nil, "poisson": w.Poisson != nil}
+	if _, ok := sections[w.Kind]; !ok {
+		ps.add("workload.kind", "must be synthetic, azure2019, azure2021 or poisson (got %q)", w.Kind)
+	} else if !sections[w.Kind] {
+		ps.add("workload."+w.Kind, "missing: workload.kind is %q but there is no [workload.%s] table", w.Kind, w.Kind)
+	}
+	for _, k := range []string{"synthetic", "azure2019", "azure2021", "poisson"} {
+		if sections[k] && k != w.Kind {
+			ps.add("workload."+k, "given, but workload.kind is %q: remove it or change the kind", w.Kind)
+		}
+	}
+	if sp := w.Synthetic; sp != nil && w.Kind == "synthetic" {
+		if sp.Functions <= 0 || sp.Functions > 10_000_000 {
+			ps.add("workload.synthetic.functions", "must be in 1..10000000 (got %d)", sp.Functions)
+		}
+		if sp.Duration <= 0 {
+			ps.add("workload.synthetic.duration", "must be positive (got %v)", sp.Duration)
+		}
+		if h := *sp.PeakHour; !(h >= 0 && h < 24) {
+			ps.add("workload.synthetic.peak_hour", "must be in [0, 24) (got %v)", h)
+		}
+	}
+	if a := w.Azure2019; a != nil && w.Kind == "azure2019" {
+		if _, err := traces.ParseSpread(a.Spread); err != nil {
+			ps.add("workload.azure2019.spread", "%v", err)
+		}
+		single := a.Invocations != "" || a.Durations != "" || a.Memory != ""
+		switch {
+		case single && len(a.Days) > 0:
+			ps.add("workload.azure2019", "give either invocations/durations/memory (one day) or days, not both")
+		case !single && len(a.Days) == 0:
+			ps.add("workload.azure2019", "needs invocations, durations and memory files (or days)")
+		case single:
+			for k, v := range map[string]string{"invocations": a.Invocations, "durations": a.Durations, "memory": a.Memory} {
+				if v == "" {
+					ps.add("workload.azure2019."+k, "missing: all three files are needed")
+				}
+			}
+		}
+	}
+	if a := w.Azure2021; a != nil && w.Kind == "azure2021" {
+		if a.File == "" {
+			ps.add("workload.azure2021.file", "missing: the path of the downloaded AzureFunctionsInvocationTraceForTwoWeeksJan2021 file")
+		}
+		if !finite(a.MemoryMB) || a.MemoryMB < 0 {
+			ps.add("workload.azure2021.memory_mb", "must be 0 (population) or a positive footprint (got %v)", a.MemoryMB)
+		}
+	}
+	if p := w.Poisson; p != nil && w.Kind == "poisson" {
+		if !finite(p.Rate) || p.Rate <= 0 {
+			ps.add("workload.poisson.rate", "must be a positive rate per second (got %v)", p.Rate)
+		}
+		if p.MeanDuration <= 0 {
+			ps.add("workload.poisson.mean_duration", "must be positive (got %v)", p.MeanDuration)
+		}
+		if p.Duration <= 0 {
+			ps.add("workload.poisson.duration", "must be positive (got %v)", p.Duration)
+		}
+		if !finite(p.MemoryMB) || p.MemoryMB < 0 {
+			ps.add("workload.poisson.memory_mb", "must be >= 0 (got %v)", p.MemoryMB)
+		}
+	}
+
+	sm := &s.Simulation
+	for _, d := range []struct {
+		k string
+		v Duration
+	}{{"strategic_epoch", sm.StrategicEpoch}, {"tactical_epoch", sm.TacticalEpoch}, {"tick", sm.Tick}, {"max_queue_wait", sm.MaxQueueWait}} {
+		if d.v <= 0 {
+			ps.add("simulation."+d.k, "must be positive (got %v)", d.v)
+		} else if time.Duration(d.v)%time.Microsecond != 0 {
+			ps.add("simulation."+d.k, "must be a whole number of microseconds (got %v)", d.v)
+		}
+	}
+	if sm.Tick > 0 && sm.TacticalEpoch > 0 && sm.StrategicEpoch > 0 {
+		if sm.TacticalEpoch%sm.Tick != 0 {
+			ps.add("simulation.tactical_epoch", "must be a multiple of the tick (%v is not a multiple of %v)", sm.TacticalEpoch, sm.Tick)
+		}
+		if sm.StrategicEpoch%sm.TacticalEpoch != 0 {
+			ps.add("simulation.strategic_epoch", "must be a multiple of the tactical epoch (%v is not a multiple of %v)", sm.StrategicEpoch, sm.TacticalEpoch)
+		}
+	}
+	if sm.Routing != "most-recently-used" && sm.Routing != "newest-created" {
+		ps.add("simulation.routing", "must be most-recently-used or newest-created (got %q)", sm.Routing)
+	}
+	if sm.OnLimit != "queue" && sm.OnLimit != "throttle" {
+		ps.add("simulation.on_limit", "must be queue or throttle (got %q)", sm.OnLimit)
+	}
+	for _, f := range []struct {
+		k string
+		v float64
+	}{{"simulation.cpu_bound_fraction", *sm.CPUBoundFraction}, {"simulation.busy_utilisation", *sm.BusyUtilisation}} {
+		if !(f.v >= 0 && f.v <= 1) {
+			ps.add(f.k, "must be a fraction in [0, 1] (got %v)", f.v)
+		}
+	}
+	if s.SLO.Fixed < 0 {
+		ps.add("slo.fixed", "must not be negative (got %v)", s.SLO.Fixed)
+	}
+	if f := *s.SLO.Factor; !finite(f) || f < 0 {
+		ps.add("slo.factor", "must be a finite number >= 0 (got %v)", f)
+	}
+	if *s.SLO.Slack < 0 {
+		ps.add("slo.slack", "must not be negative (got %v)", *s.SLO.Slack)
+	}
+	if s.SLO.Fixed == 0 && *s.SLO.Factor == 0 && *s.SLO.Slack == 0 {
+		ps.add("slo", "an objective of zero latency can never be met: set fixed, factor or slack")
+	}
+	o := &s.Objective
+	for _, f := range []struct {
+		k string
+		v float64
+	}{{"cost", *o.Cost}, {"performance", *o.Performance}, {"carbon", *o.Carbon}} {
+		if !finite(f.v) || f.v < 0 {
+			ps.add("objective."+f.k, "must be a finite weight >= 0 (got %v)", f.v)
+		}
+	}
+	if len(s.Arms) == 0 {
+		ps.add("arms", "missing: a scenario compares at least one arm ([[arms]] with a strategic policy)")
+	}
+}
+
+// loadCatalog builds the catalog: embedded or from a file, with the
+// scenario's overrides and carbon series.
+func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
+	data, name := DefaultCatalog, "catalog.toml (embedded)"
+	if s.Catalog.File != "" {
+		path := p.path(s.Catalog.File)
+		d, err := os.ReadFile(path)
+		if err != nil {
+			ps.add("catalog.file", "cannot read the catalog: %v", err)
+			return nil, nil
+		}
+		data, name = d, path
+	}
+	p.CatalogName, p.CatalogSHA256 = name, catalogDigest(data)
+	var cf catalogFile
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&cf)
+	if err != nil {
+		return nil, decodeError(name, err)
+	}
+	cps := &problems{loc: newLocator(data)}
+	unknownKeys(cps, md.Undecoded())
+	if err := cps.err(name); err != nil {
+		return nil, err
+	}
+	for i, o := range s.Catalog.Override {
+		path := fmt.Sprintf("catalog.override[%d]", i)
+		k := slices.IndexFunc(cf.Providers, func(sp providerSpec) bool { return sp.Name == o.Provider })
+		if k < 0 {
+			ps.add(path+".provider", "unknown provider %q", o.Provider)
+			continue
+		}
+		sp := &cf.Providers[k]
+		if o.KeepAlive != nil {
+			sp.KeepAlive = *o.KeepAlive
+		}
+		if o.Concurrency != nil {
+			sp.Limits.Concurrency = *o.Concurrency
+		}
+		if o.ScaleUpPerS != nil {
+			sp.Limits.ScaleUpPerS = *o.ScaleUpPerS
+		}
+		if o.ScaleUpBurst != nil {
+			sp.Limits.ScaleUpBurst = *o.ScaleUpBurst
+		}
+		if o.Timeout != nil {
+			sp.Limits.Timeout = *o.Timeout
+		}
+		if o.Speed != nil {
+			sp.Speed = o.Speed
+		}
+	}
+	// Figures the scenario overrode are checked under the scenario's paths
+	// too: the catalog's checks report them against the catalog file.
+	cat := buildCatalog(&cf, cps, "")
+	if err := cps.err(name + " (with the scenario's catalog.override)"); err != nil {
+		return nil, err
+	}
+	if len(s.Clients.Mix) == 0 {
+		s.Clients.Mix = map[string]float64{}
+		for _, z := range cat.Zones {
+			s.Clients.Mix[z.Name] = 1 / float64(len(cat.Zones))
+		}
+	}
+	total := 0.0
+	for z, share := range s.Clients.Mix {
+		if !slices.ContainsFunc(cat.Zones, func(cz sim.Zone) bool { return cz.Name == z }) {
+			ps.add("clients.mix."+z, "unknown client zone (the catalog has %q)", zoneNames(cat))
+		}
+		if !finite(share) || share < 0 {
+			ps.add("clients.mix."+z, "must be a share >= 0 (got %v)", share)
+		}
+		total += share
+	}
+	if !(total > 0) || math.IsInf(total, 0) {
+		ps.add("clients.mix", "shares must add up to a positive number (got %v)", total)
+	}
+	for i, cs := range s.Catalog.CarbonSeries {
+		path := fmt.Sprintf("catalog.carbon_series[%d]", i)
+		prov, reg, ok := strings.Cut(cs.Region, "/")
+		pi := slices.IndexFunc(cat.Providers, func(sp sim.Provider) bool { return sp.Name == prov })
+		ri := -1
+		if ok && pi >= 0 {
+			ri = slices.IndexFunc(cat.Providers[pi].Regions, func(r sim.Region) bool { return r.Name == reg })
+		}
+		if ri < 0 {
+			ps.add(path+".region", "unknown region %q (write provider/region, e.g. aws/eu-central-1)", cs.Region)
+			continue
+		}
+		series, err := loadCarbonSeries(p.path(cs.File), cs.Column, cs.Start)
+		if err != nil {
+			ps.add(path+".file", "%v", err)
+			continue
+		}
+		cat.Providers[pi].Regions[ri].Carbon = series
+	}
+	return cat, nil
+}
+
+func zoneNames(cat *sim.Catalog) []string {
+	var n []string
+	for _, z := range cat.Zones {
+		n = append(n, z.Name)
+	}
+	return n
+}
+
+// checkWorkloadFiles reports trace files that cannot be opened.
+func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) {
+	check := func(path, file string) {
+		if file == "" {
+			return
+		}
+		f, err := os.Open(p.path(file))
+		if err != nil {
+			ps.add(path, "cannot open the trace file: %v", err)
+			return
+		}
+		f.Close()
+	}
+	w := &s.Workload
+	if a := w.Azure2019; a != nil && w.Kind == "azure2019" {
+		check("workload.azure2019.invocations", a.Invocations)
+		check("workload.azure2019.durations", a.Durations)
+		check("workload.azure2019.memory", a.Memory)
+		for i, d := range a.Days {
+			at := fmt.Sprintf("workload.azure2019.days[%d]", i)
+			for k, v := range map[string]string{"invocations": d.Invocations, "durations": d.Durations, "memory": d.Memory} {
+				if v == "" {
+					ps.add(at+"."+k, "missing")
+				}
+			}
+			check(at+".invocations", d.Invocations)
+			check(at+".durations", d.Durations)
+			check(at+".memory", d.Memory)
+		}
+	}
+	if a := w.Azure2021; a != nil && w.Kind == "azure2021" {
+		check("workload.azure2021.file", a.File)
+	}
+}
+
+// path resolves a path written in the scenario.
+func (p *Plan) path(file string) string {
+	if file == "" || filepath.IsAbs(file) {
+		return file
+	}
+	return filepath.Join(p.Dir, file)
+}
+
+// resolveArms parses every arm's policies, filling defaults, and builds
+// each policy once so that bad settings are reported now.
+func (p *Plan) resolveArms(s *Scenario, ps *problems) {
+	names := map[string]bool{}
+	env := p.env(s, sim.NewStreams(*s.Seed, 0))
+	for i := range s.Arms {
+		a := &s.Arms[i]
+		at := fmt.Sprintf("arms[%d]", i)
+		var arm Arm
+		ok := true
+		for _, l := range []struct {
+			layer policies.Layer
+			v     *any
+			def   any
+			dst   *PolicySpec
+		}{{policies.Strategic, &a.Strategic, s.ArmDefaults.Strategic, &arm.Strategic},
+			{policies.Tactical, &a.Tactical, s.ArmDefaults.Tactical, &arm.Tactical},
+			{policies.Operational, &a.Operational, s.ArmDefaults.Operational, &arm.Operational}} {
+			if *l.v == nil {
+				*l.v = l.def
+			}
+			path := at + "." + string(l.layer)
+			if *l.v == nil {
+				ps.add(path, "missing: name the %s policy (skyfaas policies lists them)", l.layer)
+				ok = false
+				continue
+			}
+			spec, err := parsePolicy(*l.v)
+			if err != nil {
+				ps.add(path, "%v", err)
+				ok = false
+				continue
+			}
+			*l.dst = spec
+			if err := p.checkPolicy(l.layer, spec, env); err != nil {
+				ps.addErr(path, err)
+				ok = false
+			}
+			*l.v = spec.table()
+		}
+		arm.Name = a.Name
+		if arm.Name == "" && ok {
+			arm.Name = arm.Strategic.Label() + " / " + arm.Tactical.Label() + " / " + arm.Operational.Label()
+			a.Name = arm.Name
+		}
+		if names[arm.Name] {
+			ps.add(at+".name", "arm %q appears twice: arm names must be unique", arm.Name)
+		}
+		names[arm.Name] = true
+		p.Arms = append(p.Arms, arm)
+	}
+}
+
+// checkPolicy builds a policy to validate its name and settings.
+func (p *Plan) checkPolicy(layer policies.Layer, spec PolicySpec, env policy.Env) error {
+	var err error
+	switch layer {
+	case policies.Strategic:
+		_, err = p.Registry.NewStrategic(spec.Name, spec.args(), env)
+	case policies.Tactical:
+		_, err = p.Registry.NewTactical(spec.Name, spec.args(), env)
+	case policies.Operational:
+		_, err = p.Registry.NewOperational(spec.Name, spec.args(), env)
+	}
+	return err
+}
+
+// env is what policies are built with.
+func (p *Plan) env(s *Scenario, streams sim.Streams) policy.Env {
+	return policy.Env{
+		Catalog: p.Catalog,
+		Streams: streams,
+		Weights: policy.Weights{Cost: *s.Objective.Cost, Performance: *s.Objective.Performance, Carbon: *s.Objective.Carbon},
+		Tick:    sim.FromStd(s.Simulation.Tick.Std()),
+	}
+}

@@ -1,0 +1,162 @@
+package scenarios
+
+// Scenario is the TOML schema of a scenario file. Missing fields take the
+// defaults documented on each field; Load fills them in, so a loaded
+// Scenario is complete and is recorded with the results as resolved.
+type Scenario struct {
+	Name        string `toml:"name" json:"name"`
+	Description string `toml:"description" json:"description,omitempty"`
+	// Seed of every random stream; the command line may override it.
+	// Default 1.
+	Seed *uint64 `toml:"seed" json:"seed"`
+	// Horizon cuts the run short of the workload's end; 0 runs it all.
+	Horizon Duration `toml:"horizon" json:"horizon"`
+
+	Workload   Workload   `toml:"workload" json:"workload"`
+	Simulation Simulation `toml:"simulation" json:"simulation"`
+	SLO        SLOSpec    `toml:"slo" json:"slo"`
+	Objective  Objective  `toml:"objective" json:"objective"`
+	Clients    Clients    `toml:"clients" json:"clients"`
+	Catalog    CatalogRef `toml:"catalog" json:"catalog"`
+
+	// ArmDefaults fills the layers an arm leaves out.
+	ArmDefaults ArmSpec   `toml:"arm_defaults" json:"arm_defaults"`
+	Arms        []ArmSpec `toml:"arms" json:"arms"`
+}
+
+// Workload selects and configures the invocation source.
+type Workload struct {
+	// Kind is synthetic, azure2019, azure2021 or poisson.
+	Kind      string         `toml:"kind" json:"kind"`
+	Synthetic *SyntheticSpec `toml:"synthetic" json:"synthetic,omitempty"`
+	Azure2019 *Azure2019Spec `toml:"azure2019" json:"azure2019,omitempty"`
+	Azure2021 *Azure2021Spec `toml:"azure2021" json:"azure2021,omitempty"`
+	Poisson   *PoissonSpec   `toml:"poisson" json:"poisson,omitempty"`
+}
+
+// SyntheticSpec configures the generator calibrated to Azure statistics.
+type SyntheticSpec struct {
+	Functions int      `toml:"functions" json:"functions"`
+	Duration  Duration `toml:"duration" json:"duration"`
+	// PeakHour of the diurnal load, 0-24. Default 12.
+	PeakHour *float64 `toml:"peak_hour" json:"peak_hour"`
+}
+
+// Azure2019Spec names the files of the 2019 trace: one day with the three
+// keys, or several days in Days. Paths are relative to the scenario file.
+type Azure2019Spec struct {
+	Invocations string         `toml:"invocations" json:"invocations,omitempty"`
+	Durations   string         `toml:"durations" json:"durations,omitempty"`
+	Memory      string         `toml:"memory" json:"memory,omitempty"`
+	Days        []Azure2019Day `toml:"days" json:"days,omitempty"`
+	// Spread is uniform (default), equidistant or poisson.
+	Spread string `toml:"spread" json:"spread"`
+}
+
+// Azure2019Day is one day of the 2019 trace.
+type Azure2019Day struct {
+	Invocations string `toml:"invocations" json:"invocations"`
+	Durations   string `toml:"durations" json:"durations"`
+	Memory      string `toml:"memory" json:"memory"`
+}
+
+// Azure2021Spec names the 2021 trace file.
+type Azure2021Spec struct {
+	File string `toml:"file" json:"file"`
+	// MemoryMB gives every app this footprint; 0 (default) draws each app's
+	// footprint from the Azure 2019 population (Burr fit, Shahrad et al.).
+	MemoryMB float64 `toml:"memory_mb" json:"memory_mb"`
+}
+
+// PoissonSpec is a one-function Poisson workload (analytical checks).
+type PoissonSpec struct {
+	Rate         float64  `toml:"rate" json:"rate"`
+	MeanDuration Duration `toml:"mean_duration" json:"mean_duration"`
+	MemoryMB     float64  `toml:"memory_mb" json:"memory_mb"`
+	Duration     Duration `toml:"duration" json:"duration"`
+}
+
+// Simulation holds the engine's settings.
+type Simulation struct {
+	StrategicEpoch Duration `toml:"strategic_epoch" json:"strategic_epoch"` // default 1h
+	TacticalEpoch  Duration `toml:"tactical_epoch" json:"tactical_epoch"`   // default 15m
+	Tick           Duration `toml:"tick" json:"tick"`                       // default 15s
+	// Routing of warm starts: most-recently-used (default) or newest-created.
+	Routing string `toml:"routing" json:"routing"`
+	// OnLimit at a concurrency or scale-up limit: queue (default) or throttle.
+	OnLimit      string   `toml:"on_limit" json:"on_limit"`
+	MaxQueueWait Duration `toml:"max_queue_wait" json:"max_queue_wait"` // default 30s
+	// CPUBoundFraction of an execution that scales with CPU share. Default
+	// 0.5: no published figure; an assumption to vary.
+	CPUBoundFraction *float64 `toml:"cpu_bound_fraction" json:"cpu_bound_fraction"`
+	// BusyUtilisation of a busy instance's CPU in the power model. Default
+	// 0.5, CCF's AVG_CPU_UTILIZATION_2020 (FACTS §5.1).
+	BusyUtilisation *float64 `toml:"busy_utilisation" json:"busy_utilisation"`
+}
+
+// SLOSpec is the latency objective per invocation: Fixed if set, else
+// Factor × the invocation's reference duration + Slack.
+type SLOSpec struct {
+	Fixed  Duration  `toml:"fixed" json:"fixed"`
+	Factor *float64  `toml:"factor" json:"factor"` // default 2
+	Slack  *Duration `toml:"slack" json:"slack"`   // default 500ms
+}
+
+// Objective weighs cost, performance and carbon (default 0.4, 0.4, 0.2, the
+// thesis's weights).
+type Objective struct {
+	Cost        *float64 `toml:"cost" json:"cost"`
+	Performance *float64 `toml:"performance" json:"performance"`
+	Carbon      *float64 `toml:"carbon" json:"carbon"`
+}
+
+// Clients places each app's clients in a zone.
+type Clients struct {
+	// Mix is the share of apps per client zone; each app's zone is drawn
+	// from it by a hash of (seed, app name). Default: equal shares.
+	Mix map[string]float64 `toml:"mix" json:"mix"`
+}
+
+// CatalogRef chooses and adjusts the cloud catalog.
+type CatalogRef struct {
+	// File is a catalog TOML; empty uses the embedded default.
+	File string `toml:"file" json:"file,omitempty"`
+	// FreeTier deducts each provider's monthly free grant, prorated to the
+	// run's span. Default false.
+	FreeTier     bool               `toml:"free_tier" json:"free_tier"`
+	CarbonSeries []CarbonSeriesSpec `toml:"carbon_series" json:"carbon_series,omitempty"`
+	Override     []OverrideSpec     `toml:"override" json:"override,omitempty"`
+}
+
+// CarbonSeriesSpec replaces a region's constant intensity by a time series
+// from a CSV file (a time column and a value column, gCO2e/kWh).
+type CarbonSeriesSpec struct {
+	Region string `toml:"region" json:"region"` // provider/region, e.g. aws/eu-central-1
+	File   string `toml:"file" json:"file"`
+	Column string `toml:"column" json:"column"`
+	// Start is the series time at simulated time 0 (YYYY-MM-DD HH:MM:SS);
+	// empty starts at the first row.
+	Start string `toml:"start" json:"start,omitempty"`
+}
+
+// OverrideSpec changes one provider's figures for a study.
+type OverrideSpec struct {
+	Provider     string    `toml:"provider" json:"provider"`
+	KeepAlive    *Duration `toml:"keepalive" json:"keepalive,omitempty"`
+	Concurrency  *int      `toml:"concurrency" json:"concurrency,omitempty"`
+	ScaleUpPerS  *float64  `toml:"scale_up_per_s" json:"scale_up_per_s,omitempty"`
+	ScaleUpBurst *int      `toml:"scale_up_burst" json:"scale_up_burst,omitempty"`
+	Timeout      *Duration `toml:"timeout" json:"timeout,omitempty"`
+	Speed        *float64  `toml:"speed" json:"speed,omitempty"`
+}
+
+// ArmSpec is one policy combination to compare. A layer is a policy name,
+// or a table with the name under "policy" and its settings beside it:
+//
+//	strategic = { policy = "single-cloud", provider = "aws" }
+type ArmSpec struct {
+	Name        string `toml:"name" json:"name,omitempty"`
+	Strategic   any    `toml:"strategic" json:"strategic,omitempty"`
+	Tactical    any    `toml:"tactical" json:"tactical,omitempty"`
+	Operational any    `toml:"operational" json:"operational,omitempty"`
+}
