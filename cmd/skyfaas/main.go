@@ -1,0 +1,126 @@
+// Command skyfaas runs multi-cloud serverless simulations: it replays a
+// workload (an Azure Functions trace or a synthetic one) across simulated
+// providers and regions under policy combinations, and compares their cost,
+// latency, carbon and SLA violations.
+//
+//	skyfaas run [SCENARIO] [--out DIR] [--seed N]
+//	skyfaas validate SCENARIO
+//	skyfaas trace stats PATH...
+//	skyfaas policies
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+const usage = `skyfaas: a discrete-event simulator of serverless functions across clouds
+
+Usage:
+  skyfaas run [SCENARIO] [--out DIR] [--seed N] [--workers N]
+        run every arm of a scenario (the embedded default if none is given),
+        print the comparison and write summary.json and summary.csv
+  skyfaas validate SCENARIO
+        check a scenario file and report every problem with its line
+  skyfaas trace stats PATH...
+        summarise a trace: Azure 2019 files or a directory of them, or an
+        Azure 2021 file
+  skyfaas policies
+        list the policies of each layer
+  skyfaas version
+
+Run "skyfaas COMMAND -h" for a command's flags.
+`
+
+// errUsage marks errors whose message is a usage hint.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "skyfaas:", err)
+		}
+		if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// Run dispatches a command line; only main exits the process.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	switch args[0] {
+	case "run":
+		return runRun(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
+	case "trace":
+		return runTrace(ctx, args[1:], stdout, stderr)
+	case "policies":
+		return runPolicies(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "skyfaas", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}
+
+// version identifies the build: the module version, or the VCS revision
+// (with "+dirty" for uncommitted changes) when built from a checkout.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev != "" && (v == "" || v == "(devel)") {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v = rev
+		if dirty {
+			v += "+dirty"
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}

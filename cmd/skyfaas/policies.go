@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/skyfaas/skyfaas/policies"
+)
+
+func runPolicies(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("policies", stderr, "Usage: skyfaas policies\n\nLists the policies of each layer with a one-line description.\n")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: policies takes no arguments", errUsage)
+	}
+	layer := policies.Layer("")
+	for _, p := range policies.Builtin().List() {
+		if p.Layer != layer {
+			if layer != "" {
+				fmt.Fprintln(stdout)
+			}
+			layer = p.Layer
+			fmt.Fprintf(stdout, "%s:\n", layer)
+		}
+		fmt.Fprintf(stdout, "  %-18s %s\n", p.Name, p.Summary)
+	}
+	return nil
+}

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/skyfaas/skyfaas/results"
+	"github.com/skyfaas/skyfaas/scenarios"
+	"github.com/skyfaas/skyfaas/sim"
+	"github.com/skyfaas/skyfaas/traces"
+)
+
+const runUsage = `Usage: skyfaas run [SCENARIO] [flags]
+
+Runs every arm of SCENARIO (the embedded default scenario if omitted), one
+engine per arm, in parallel. Prints the comparison table and writes, under
+the output directory, arms/<n>-<arm>.json as each arm finishes and then
+summary.json and summary.csv. The seed is recorded with the results.
+
+Flags:
+`
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", stderr, runUsage)
+	out := fs.String("out", "", "output directory (default skyfaas-out/<scenario>-seed<N>)")
+	seedFlag := fs.String("seed", "", "seed of every random stream (default: the scenario's)")
+	workers := fs.Int("workers", runtime.NumCPU(), "arms run at once")
+	quiet := fs.Bool("quiet", false, "no progress line")
+	// Accept flags before or after the scenario path.
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) > 1 {
+		return fmt.Errorf("%w: run takes at most one scenario file (got %q)", errUsage, positional)
+	}
+	if *workers < 1 {
+		return fmt.Errorf("%w: --workers must be at least 1", errUsage)
+	}
+	var (
+		plan *scenarios.Plan
+		err  error
+	)
+	if len(positional) == 1 {
+		plan, err = scenarios.Load(positional[0])
+	} else {
+		plan, err = scenarios.Default()
+	}
+	if err != nil {
+		return err
+	}
+	seed := plan.Seed()
+	if *seedFlag != "" {
+		seed, err = strconv.ParseUint(*seedFlag, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: --seed must be a non-negative integer (got %q)", errUsage, *seedFlag)
+		}
+	}
+	plan.Scenario.Seed = &seed
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug(plan.Scenario.Name), seed))
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "arms"), 0o755); err != nil {
+		return err
+	}
+
+	src, err := plan.Source(seed, 0)
+	if err != nil {
+		return err
+	}
+	sum := results.Summary{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, Scenario: plan.Scenario,
+		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed,
+		Workload: results.WorkloadInfo{Kind: plan.Scenario.Workload.Kind, Functions: len(src.Functions()), Apps: len(src.Apps())}}
+	if n, ok := src.(traces.Noter); ok {
+		sum.Workload.Notes = n.Notes()
+	}
+
+	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, %d functions, output %s\n",
+		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), sum.Workload.Functions, dir)
+	start := time.Now()
+	arms, err := runArms(ctx, plan, seed, *workers, dir, stderr, !*quiet && isTerminal(stderr))
+	if err != nil {
+		return err
+	}
+	sum.Arms = arms
+	sum.Workload.HorizonSeconds = arms[0].HorizonSeconds
+	if err := results.CheckConservation(&sum); err != nil {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	js, err := results.JSON(&sum)
+	if err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.json"), js); err != nil {
+		return err
+	}
+	cs, err := results.CSV(&sum, policyLabel)
+	if err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.csv"), cs); err != nil {
+		return err
+	}
+	var invocations int64
+	for _, a := range arms {
+		invocations += a.Invocations.Arrived
+	}
+	el := time.Since(start)
+	fmt.Fprintf(stdout, "scenario %s, seed %d: %s workload, %d functions, %d invocations per arm, %.1f simulated hours\n",
+		plan.Scenario.Name, seed, sum.Workload.Kind, sum.Workload.Functions, arms[0].Invocations.Arrived, sum.Workload.HorizonSeconds/3600)
+	for _, n := range sum.Workload.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	if err := results.Table(stdout, &sum); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "cost: total USD incl. provisioned capacity; latency: end-to-end over completed invocations; cold %%: of started invocations;\n"+
+		"SLA viol %%: of finished invocations (latency over %s, or failed); oom/throttled/timeout: failed invocations.\n", sloText(&plan.Scenario))
+	fmt.Fprintf(stdout, "wrote %s and %s (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
+		filepath.Join(dir, "summary.json"), filepath.Join(dir, "summary.csv"), len(arms), humanCount(invocations), el.Seconds(),
+		float64(invocations)/el.Seconds()/1e6)
+	return nil
+}
+
+// runArms runs every arm, workers at a time, each on its own engine, and
+// writes each arm's summary as it finishes.
+func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir string, stderr io.Writer, progress bool) ([]results.Arm, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := len(plan.Arms)
+	out := make([]results.Arm, n)
+	errs := make([]error, n)
+	var (
+		arrived atomic.Int64
+		done    atomic.Int64
+		wg      sync.WaitGroup
+		jobs    = make(chan int)
+	)
+	stopProgress := func() {}
+	if progress {
+		stopProgress = startProgress(stderr, n, &done, &arrived)
+	}
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				arm, err := runArm(ctx, plan, i, seed, &arrived)
+				if err != nil {
+					errs[i] = fmt.Errorf("arm %q: %w", plan.Arms[i].Name, err)
+					cancel()
+					continue
+				}
+				out[i] = arm
+				js, err := results.JSON(arm)
+				if err == nil {
+					err = results.WriteFileAtomic(filepath.Join(dir, "arms", fmt.Sprintf("%02d-%s.json", i+1, slug(arm.Name))), js)
+				}
+				if err != nil {
+					errs[i] = err
+					cancel()
+				}
+				done.Add(1)
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	stopProgress()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
+	}
+	return out, nil
+}
+
+func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, error) {
+	cfg, err := plan.Config(i, seed, 0)
+	if err != nil {
+		return results.Arm{}, err
+	}
+	var last int64
+	cfg.ProgressEvery = 1 << 18
+	cfg.Progress = func(_ sim.Time, n int64) {
+		arrived.Add(n - last)
+		last = n
+	}
+	e, err := sim.New(cfg)
+	if err != nil {
+		return results.Arm{}, err
+	}
+	m, err := e.Run(ctx)
+	if err != nil {
+		return results.Arm{}, err
+	}
+	arrived.Add(m.Arrived - last)
+	a := plan.Arms[i]
+	return results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier), nil
+}
+
+// startProgress redraws one status line on the terminal until stopped.
+func startProgress(w io.Writer, arms int, done, arrived *atomic.Int64) func() {
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				fmt.Fprintf(w, "\r\033[K")
+				return
+			case <-t.C:
+				el := time.Since(start).Seconds()
+				fmt.Fprintf(w, "\r\033[Karms done %d/%d, %s invocations simulated, %.1f M/s, %.0fs",
+					done.Load(), arms, humanCount(arrived.Load()), float64(arrived.Load())/el/1e6, el)
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-finished
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func policyLabel(v any) string {
+	if s, ok := v.(scenarios.PolicySpec); ok {
+		return s.Label()
+	}
+	return fmt.Sprint(v)
+}
+
+func sloText(s *scenarios.Scenario) string {
+	if s.SLO.Fixed > 0 {
+		return s.SLO.Fixed.String()
+	}
+	return fmt.Sprintf("%g × reference duration + %s", *s.SLO.Factor, s.SLO.Slack)
+}
+
+// slug makes a name safe as a file name.
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+func humanCount(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f G", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.2f M", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f k", float64(n)/1e3)
+	}
+	return strconv.FormatInt(n, 10)
+}

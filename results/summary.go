@@ -1,0 +1,172 @@
+// Package results turns what the engine measured into run summaries, and
+// writes them: JSON and CSV files (atomically, so a killed run leaves either
+// the old file or the new one), and comparison tables.
+package results
+
+import (
+	"github.com/skyfaas/skyfaas/sim"
+)
+
+// Summary is one run of a scenario: every arm, with everything needed to
+// reproduce it (tool version, resolved scenario, catalog digest, seed).
+type Summary struct {
+	Tool          string       `json:"tool"`
+	Version       string       `json:"version"`
+	ScenarioFile  string       `json:"scenario_file"`
+	Scenario      any          `json:"scenario"`
+	CatalogName   string       `json:"catalog"`
+	CatalogSHA256 string       `json:"catalog_sha256"`
+	Seed          uint64       `json:"seed"`
+	Replication   int          `json:"replication"`
+	Workload      WorkloadInfo `json:"workload"`
+	Arms          []Arm        `json:"arms"`
+}
+
+// WorkloadInfo describes the workload replayed.
+type WorkloadInfo struct {
+	Kind           string   `json:"kind"`
+	Functions      int      `json:"functions"`
+	Apps           int      `json:"apps"`
+	HorizonSeconds float64  `json:"horizon_s"`
+	Notes          []string `json:"notes,omitempty"`
+}
+
+// Arm is the outcome of one policy combination. Units: USD, seconds,
+// grams CO2e, kWh; percentages are 0-100.
+type Arm struct {
+	Name        string `json:"name"`
+	Strategic   any    `json:"strategic"`
+	Tactical    any    `json:"tactical"`
+	Operational any    `json:"operational"`
+
+	HorizonSeconds float64     `json:"horizon_s"`
+	Invocations    Invocations `json:"invocations"`
+	// ColdStartPct is cold starts over started invocations (cold + warm).
+	ColdStarts   int64   `json:"cold_starts"`
+	WarmStarts   int64   `json:"warm_starts"`
+	ColdStartPct float64 `json:"cold_start_pct"`
+	Latency      Latency `json:"latency_s"`
+	// SLAViolationPct is violations over finished invocations (completed
+	// over their objective, plus every failure).
+	SLAViolations   int64      `json:"sla_violations"`
+	SLAViolationPct float64    `json:"sla_violation_pct"`
+	Cost            Cost       `json:"cost_usd"`
+	EnergyKWh       float64    `json:"energy_kwh"`
+	CarbonG         float64    `json:"carbon_g"`
+	Resources       Resources  `json:"resources"`
+	PerProvider     []Provider `json:"per_provider"`
+}
+
+// Invocations are counts by outcome. Conserved records Arrived = Completed +
+// failures + InFlight, which the engine guarantees and the writer checks.
+type Invocations struct {
+	Arrived   int64            `json:"arrived"`
+	Completed int64            `json:"completed"`
+	Failed    map[string]int64 `json:"failed"`
+	InFlight  int64            `json:"in_flight"`
+	Queued    int64            `json:"queued_at_limits"`
+	Conserved bool             `json:"conserved"`
+}
+
+// Latency quantiles of completed invocations, seconds.
+type Latency struct {
+	P50  float64 `json:"p50"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	Mean float64 `json:"mean"`
+	Max  float64 `json:"max"`
+}
+
+// Cost is USD by component; Total = Requests + Compute + Provisioned -
+// FreeTierCredit.
+type Cost struct {
+	Requests       float64 `json:"requests"`
+	Compute        float64 `json:"compute"`
+	Provisioned    float64 `json:"provisioned"`
+	FreeTierCredit float64 `json:"free_tier_credit"`
+	Total          float64 `json:"total"`
+}
+
+// Resources is what the instances used and how pre-warming fared.
+type Resources struct {
+	MeanInstances        float64 `json:"mean_instances"`
+	MeanBusy             float64 `json:"mean_busy"`
+	IdleGBSeconds        float64 `json:"idle_gb_s"`
+	PrewarmIdleGBSeconds float64 `json:"prewarm_idle_gb_s"`
+	InstancesStarted     int64   `json:"instances_started"`
+	PrewarmsStarted      int64   `json:"prewarms_started"`
+	PrewarmsUsed         int64   `json:"prewarms_used"`
+	PrewarmHitPct        float64 `json:"prewarm_hit_pct"`
+	PrewarmsDenied       int64   `json:"prewarms_denied"`
+	UnderProvisioned     int64   `json:"under_provisioned_instance_intervals"`
+	OverProvisioned      int64   `json:"over_provisioned_instance_intervals"`
+	PlacementChanges     int64   `json:"placement_changes"`
+	FunctionsInvoked     int     `json:"functions_invoked"`
+	PeakQueuedRequests   int     `json:"peak_queued_requests"`
+	PeakEventQueue       int     `json:"peak_event_queue"`
+	OperationalTicks     int64   `json:"operational_ticks"`
+}
+
+// Provider is an arm's figures on one provider.
+type Provider struct {
+	Name        string  `json:"name"`
+	Invocations int64   `json:"invocations"`
+	SharePct    float64 `json:"share_pct"`
+	ColdStarts  int64   `json:"cold_starts"`
+	CostUSD     float64 `json:"cost_usd"`
+	CarbonG     float64 `json:"carbon_g"`
+}
+
+// secondsPerMonth prorates monthly free grants: 30 days.
+const secondsPerMonth = 30 * 86400
+
+// NewArm summarises one run. freeTier deducts each provider's monthly free
+// grant, prorated to the run's span.
+func NewArm(name string, strategic, tactical, operational any, m *sim.Metrics, cat *sim.Catalog, freeTier bool) Arm {
+	a := Arm{Name: name, Strategic: strategic, Tactical: tactical, Operational: operational, HorizonSeconds: m.Horizon.Seconds()}
+	a.Invocations = Invocations{Arrived: m.Arrived, Completed: m.Completed, InFlight: m.InFlight, Queued: m.Queued,
+		Failed: map[string]int64{}}
+	for i, n := range m.Failed {
+		a.Invocations.Failed[sim.FailCauseNames[i]] = n
+	}
+	a.Invocations.Conserved = m.Arrived == m.Completed+m.FailedTotal()+m.InFlight
+	a.ColdStarts, a.WarmStarts = m.ColdStarts, m.WarmStarts
+	a.ColdStartPct = pct(m.ColdStarts, m.ColdStarts+m.WarmStarts)
+	q := func(p float64) float64 { return sim.Duration(m.Latency.Quantile(p)).Seconds() }
+	a.Latency = Latency{P50: q(0.5), P95: q(0.95), P99: q(0.99), Mean: m.Latency.Mean() / 1e6, Max: sim.Duration(m.Latency.Max).Seconds()}
+	a.SLAViolations = m.SLAViolations
+	a.SLAViolationPct = pct(m.SLAViolations, m.Finished())
+	a.Cost = Cost{Requests: m.Cost.Requests, Compute: m.Cost.Compute, Provisioned: m.Cost.Provisioned}
+	if freeTier {
+		months := m.Horizon.Seconds() / secondsPerMonth
+		for i := range cat.Providers {
+			u := &m.BillableUnits[i]
+			a.Cost.FreeTierCredit += cat.Providers[i].Billing.FreeTierCredit(months, u.Requests, u.GBSeconds, u.GHzSeconds)
+		}
+	}
+	a.Cost.Total = a.Cost.Requests + a.Cost.Compute + a.Cost.Provisioned - a.Cost.FreeTierCredit
+	a.EnergyKWh, a.CarbonG = m.Energy, m.Carbon
+	h := m.Horizon.Seconds()
+	r := Resources{IdleGBSeconds: m.IdleGBSeconds, PrewarmIdleGBSeconds: m.PrewarmIdleGBSecs,
+		InstancesStarted: m.InstancesStarted, PrewarmsStarted: m.PrewarmsStarted, PrewarmsUsed: m.PrewarmsUsed,
+		PrewarmHitPct: pct(m.PrewarmsUsed, m.PrewarmsStarted), PrewarmsDenied: m.PrewarmsDenied,
+		UnderProvisioned: m.UnderProvisioned, OverProvisioned: m.OverProvisioned, PlacementChanges: m.PlacementChanges,
+		FunctionsInvoked: m.FunctionsInvoked, PeakQueuedRequests: m.PeakQueuedRequests, PeakEventQueue: m.PeakEventQueue,
+		OperationalTicks: m.Ticks}
+	if h > 0 {
+		r.MeanInstances, r.MeanBusy = m.InstanceSeconds/h, m.BusySeconds/h
+	}
+	a.Resources = r
+	for i, pm := range m.PerProvider {
+		a.PerProvider = append(a.PerProvider, Provider{Name: cat.Providers[i].Name, Invocations: pm.Invocations,
+			SharePct: pct(pm.Invocations, m.Arrived), ColdStarts: pm.ColdStarts, CostUSD: pm.Cost, CarbonG: pm.Carbon})
+	}
+	return a
+}
+
+func pct(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(d)
+}

@@ -1,0 +1,94 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Table prints the comparison of every arm: cost, latency quantiles, cold
+// starts, carbon, SLA violations, failures by cause and where the arm put
+// its invocations.
+func Table(w io.Writer, s *Summary) error {
+	header := []string{"arm", "cost $", "p50 s", "p95 s", "p99 s", "cold %", "carbon kg", "SLA viol %", "oom", "throttled", "timeout", "in flight"}
+	var names []string
+	if len(s.Arms) > 0 {
+		for _, p := range s.Arms[0].PerProvider {
+			names = append(names, p.Name)
+		}
+		header = append(header, "share "+strings.Join(names, "/")+" %")
+	}
+	align := make([]tw.Align, len(header))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0] = tw.AlignLeft
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithHeaderAlignment(tw.AlignCenter),
+	)
+	t.Header(toAny(header)...)
+	for _, a := range s.Arms {
+		var shares []string
+		for _, p := range a.PerProvider {
+			shares = append(shares, fmt.Sprintf("%.0f", p.SharePct))
+		}
+		row := []string{a.Name, money(a.Cost.Total), secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99),
+			fmt.Sprintf("%.2f", a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000), fmt.Sprintf("%.2f", a.SLAViolationPct),
+			count(a.Invocations.Failed["oom"]), count(a.Invocations.Failed["throttled"]), count(a.Invocations.Failed["timeout"]),
+			count(a.Invocations.InFlight), strings.Join(shares, "/")}
+		if err := t.Append(toAny(row)...); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// money prints dollars with four significant digits.
+func money(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 1:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.4g", v)
+	}
+}
+
+// secs prints seconds to the millisecond below 10 s.
+func secs(v float64) string {
+	if v >= 10 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+// count prints an integer with thousands separators.
+func count(n int64) string {
+	s := fmt.Sprintf("%d", n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
