@@ -23,7 +23,9 @@ type event struct {
 	kind eventKind
 }
 
-// eventQueue is a binary min-heap of events ordered by (at, seq).
+// eventQueue is a 4-ary min-heap of events ordered by (at, seq): half the
+// depth of a binary heap, and the four children of a node share a cache
+// line or two.
 type eventQueue struct {
 	items []event
 	seq   uint64
@@ -31,8 +33,7 @@ type eventQueue struct {
 
 func (q *eventQueue) len() int { return len(q.items) }
 
-func (q *eventQueue) less(i, j int) bool {
-	a, b := &q.items[i], &q.items[j]
+func before(a, b *event) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
@@ -40,16 +41,18 @@ func (q *eventQueue) less(i, j int) bool {
 // already scheduled for the same time.
 func (q *eventQueue) push(at Time, kind eventKind, ref int32, gen uint32) {
 	q.seq++
-	q.items = append(q.items, event{at: at, seq: q.seq, ref: ref, gen: gen, kind: kind})
+	ev := event{at: at, seq: q.seq, ref: ref, gen: gen, kind: kind}
+	q.items = append(q.items, ev)
 	i := len(q.items) - 1
 	for i > 0 {
-		p := (i - 1) / 2
-		if !q.less(i, p) {
+		p := (i - 1) / 4
+		if !before(&ev, &q.items[p]) {
 			break
 		}
-		q.items[i], q.items[p] = q.items[p], q.items[i]
+		q.items[i] = q.items[p]
 		i = p
 	}
+	q.items[i] = ev
 }
 
 // top returns the earliest event; the queue must not be empty.
@@ -59,23 +62,30 @@ func (q *eventQueue) top() *event { return &q.items[0] }
 func (q *eventQueue) pop() event {
 	top := q.items[0]
 	n := len(q.items) - 1
-	q.items[0] = q.items[n]
+	last := q.items[n]
 	q.items = q.items[:n]
+	if n == 0 {
+		return top
+	}
 	i := 0
 	for {
-		l := 2*i + 1
-		if l >= n {
+		c := 4*i + 1
+		if c >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && q.less(r, l) {
-			m = r
+		m := c
+		end := min(c+4, n)
+		for k := c + 1; k < end; k++ {
+			if before(&q.items[k], &q.items[m]) {
+				m = k
+			}
 		}
-		if !q.less(m, i) {
+		if !before(&q.items[m], &last) {
 			break
 		}
-		q.items[i], q.items[m] = q.items[m], q.items[i]
+		q.items[i] = q.items[m]
 		i = m
 	}
+	q.items[i] = last
 	return top
 }

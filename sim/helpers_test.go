@@ -1,6 +1,9 @@
 package sim_test
 
 import (
+	"context"
+	"testing"
+
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/sim/billing"
 	"github.com/skyfaas/skyfaas/sim/carbon"
@@ -62,5 +65,60 @@ func baseConfig(cat *sim.Catalog, src sim.Source, op sim.Operational) sim.Config
 		SLO:           sim.SLO{Factor: 2, Slack: 500 * sim.Millisecond},
 		MaxQueueWait:  10 * sim.Second,
 		PriorDuration: sim.Second, PriorMemoryMB: 128,
+	}
+}
+
+// listSource replays a fixed list of invocations (arrival order).
+type listSource struct {
+	invs    []sim.Invocation
+	i       int
+	fns     int
+	horizon sim.Time
+}
+
+func newList(horizon sim.Time, fns int, invs ...sim.Invocation) *listSource {
+	return &listSource{invs: invs, i: -1, fns: fns, horizon: horizon}
+}
+
+func (l *listSource) Next() bool         { l.i++; return l.i < len(l.invs) }
+func (l *listSource) At() sim.Invocation { return l.invs[l.i] }
+func (l *listSource) Err() error         { return nil }
+func (l *listSource) Apps() []string     { return []string{"app"} }
+func (l *listSource) Horizon() sim.Time  { return l.horizon }
+func (l *listSource) Functions() []sim.FunctionInfo {
+	f := make([]sim.FunctionInfo, l.fns)
+	for i := range f {
+		f[i] = sim.FunctionInfo{Name: "f" + string(rune('0'+i)), App: 0}
+	}
+	return f
+}
+
+// at builds an invocation of function 0 arriving at t (seconds) running d
+// seconds with a 100 MB footprint.
+func at(t, d float64) sim.Invocation {
+	return sim.Invocation{Arrival: sim.Time(sim.FromSeconds(t)), Duration: sim.FromSeconds(d), MemoryMB: 100}
+}
+
+// run builds and runs an engine, failing the test on error.
+func run(t *testing.T, cfg sim.Config) *sim.Metrics {
+	t.Helper()
+	e, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// prewarm holds n pre-warmed instances in every pool.
+type prewarm struct{ n int }
+
+func (p prewarm) Name() string { return "test-prewarm" }
+func (p prewarm) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+	for i := range out {
+		out[i] = sim.PoolDecision{Prewarm: p.n, KeepAlive: sim.ProviderKeepAlive}
 	}
 }

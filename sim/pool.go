@@ -171,10 +171,12 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 	return pi
 }
 
-// maybeFreePool releases a draining pool once it holds nothing.
+// maybeFreePool releases a draining pool once it holds nothing. It may be
+// reached twice for the same pool (the last instance's termination, then
+// the move that drained it): only a live pool is freed.
 func (e *Engine) maybeFreePool(pi int32) {
 	p := &e.pools[pi]
-	if p.current || p.nInst > 0 || p.queue.len() > 0 {
+	if !p.live || p.current || p.nInst > 0 || p.queue.len() > 0 {
 		return
 	}
 	fs := &e.fns[p.fn]
@@ -528,7 +530,8 @@ func (e *Engine) terminate(i int32) {
 		e.accrue(p, in, true, e.now)
 	}
 	e.m.InstanceSeconds += e.now.Sub(in.created).Seconds()
-	if in.prov {
+	prov := in.prov
+	if prov {
 		e.releaseProvisioned(p, in, e.now)
 	}
 	p.nInst--
@@ -538,9 +541,15 @@ func (e *Engine) terminate(i int32) {
 	if !p.current {
 		e.maybeFreePool(pi)
 	}
+	if prov {
+		// The reserved capacity is free: serve waiting requests. Last,
+		// because it may create instances (and move e.inst).
+		e.drainGroup(p.group)
+	}
 }
 
-// releaseProvisioned bills a pre-warmed instance for the time it was held.
+// releaseProvisioned bills a pre-warmed instance for the time it was held
+// and returns its reserved capacity.
 func (e *Engine) releaseProvisioned(p *pool, in *instance, at Time) {
 	usd, _ := p.rules.Provisioned(int64(at.Sub(in.created)), p.memMB, p.vcpu, p.factor)
 	e.m.Cost.Provisioned += usd
@@ -552,7 +561,6 @@ func (e *Engine) releaseProvisioned(p *pool, in *instance, at Time) {
 	if !in.release {
 		p.nProv--
 	}
-	e.drainGroup(p.group)
 }
 
 // accrue adds the energy and carbon of instance in from in.since to until,
