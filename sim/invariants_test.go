@@ -100,8 +100,8 @@ func randomRun(seed uint64) (sim.Config, error) {
 		OnLimit:          sim.LimitMode(rng.IntN(2)),
 		MaxQueueWait:     sim.Duration(1+rng.IntN(60)) * sim.Second,
 		CPUBoundFraction: rng.Float64(), BusyUtilisation: rng.Float64(),
-		SLO:              sim.SLO{Factor: 2, Slack: 300 * sim.Millisecond},
-		PriorDuration:    sim.Second, PriorMemoryMB: 170,
+		SLO:           sim.SLO{Factor: 2, Slack: 300 * sim.Millisecond},
+		PriorDuration: sim.Second, PriorMemoryMB: 170,
 	}
 	if rng.IntN(3) == 0 {
 		cfg.Horizon = sim.Time(sim.Duration(5+rng.IntN(60)) * sim.Minute)

@@ -79,3 +79,16 @@ func PopulationDuration(u float64) dist.Quantiler {
 func PopulationMemory(u float64) float64 {
 	return dist.Burr{C: MemoryBurrC, K: MemoryBurrK, Lambda: MemoryBurrLambda}.Quantile(u)
 }
+
+// PopulationFootprint is the distribution of app footprints (MB) in the
+// Azure Functions population (the Burr fit above), for traces without a
+// memory column.
+type PopulationFootprint struct{}
+
+// Quantile implements dist.Quantiler.
+func (PopulationFootprint) Quantile(u float64) float64 { return PopulationMemory(u) }
+
+// Mean implements dist.Quantiler.
+func (PopulationFootprint) Mean() float64 {
+	return dist.Burr{C: MemoryBurrC, K: MemoryBurrK, Lambda: MemoryBurrLambda}.Mean()
+}
