@@ -1,0 +1,211 @@
+package traces_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/sim"
+	"github.com/skyfaas/skyfaas/traces"
+)
+
+// memFiles opens files from a map, for readers' Open option.
+func memFiles(files map[string]string) func(string) (io.ReadCloser, error) {
+	return func(name string) (io.ReadCloser, error) {
+		s, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("open %s: no such file", name)
+		}
+		return io.NopCloser(strings.NewReader(s)), nil
+	}
+}
+
+const (
+	durations = "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100\n" +
+		"o1,a1,f1,100,10,10,500,10,12,50,90,150,400,500\n" +
+		"o1,a1,f2,2000,5,1000,3000,1000,1000,1500,2000,2500,2900,3000\n"
+	memory = "HashOwner,HashApp,SampleCount,AverageAllocatedMb,AverageAllocatedMb_pct1,AverageAllocatedMb_pct5,AverageAllocatedMb_pct25,AverageAllocatedMb_pct50,AverageAllocatedMb_pct75,AverageAllocatedMb_pct95,AverageAllocatedMb_pct99,AverageAllocatedMb_pct100\n" +
+		"o1,a1,10,150,100,110,130,150,170,190,199,200\n"
+	// The original release's layout: owner, app, function, trigger, 1..N.
+	original = "HashOwner,HashApp,HashFunction,Trigger,1,2,3\n" +
+		"o1,a1,f1,http,3,0,7\n" +
+		"o1,a1,f2,timer,1,1,1\n"
+	// The InVitro sampler's layout: function, app, owner, minute_1..N.
+	sampler = "HashFunction,HashApp,HashOwner,minute_1,minute_2,minute_3\n" +
+		"f1,a1,o1,3,0,7\n" +
+		"f2,a1,o1,1,1,1\n"
+)
+
+func open2019(t *testing.T, inv, dur, mem string, spread traces.Spread) (*traces.Azure2019, error) {
+	t.Helper()
+	files := map[string]string{"inv.csv": inv, "dur.csv": dur, "mem.csv": mem}
+	return traces.OpenAzure2019(traces.Azure2019Options{
+		Days:   []traces.Azure2019Day{{Invocations: "inv.csv", Durations: "dur.csv", Memory: "mem.csv"}},
+		Spread: spread, Streams: sim.NewStreams(5, 0), Open: memFiles(files)})
+}
+
+func drain(t *testing.T, src sim.Source) []sim.Invocation {
+	t.Helper()
+	var out []sim.Invocation
+	for src.Next() {
+		out = append(out, src.At())
+	}
+	if err := src.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestAzure2019LayoutsAgree(t *testing.T) {
+	a, err := open2019(t, original, durations, memory, traces.SpreadUniform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := open2019(t, sampler, durations, memory, traces.SpreadUniform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia, ib := drain(t, a), drain(t, b)
+	if len(ia) != 13 {
+		t.Fatalf("%d invocations, want 13 (3+0+7 and 1+1+1)", len(ia))
+	}
+	for i := range ia {
+		if ia[i] != ib[i] {
+			t.Fatalf("invocation %d: original layout %+v, sampler layout %+v", i, ia[i], ib[i])
+		}
+	}
+	if got := a.Functions()[1].Trigger; got != "timer" {
+		t.Errorf("trigger of f2 = %q, want timer", got)
+	}
+	per := map[sim.FunctionID][3]int{}
+	for i, inv := range ia {
+		if i > 0 && inv.Arrival < ia[i-1].Arrival {
+			t.Fatalf("arrivals out of order at %d", i)
+		}
+		m := int(inv.Arrival / sim.Time(sim.Minute))
+		c := per[inv.Function]
+		c[m]++
+		per[inv.Function] = c
+		// f1's durations lie within its published 10..500 ms, f2's 1..3 s.
+		lo, hi := 10*sim.Millisecond, 500*sim.Millisecond
+		if inv.Function == 1 {
+			lo, hi = sim.Second, 3*sim.Second
+		}
+		if inv.Duration < lo || inv.Duration > hi {
+			t.Errorf("duration %v of f%d outside [%v, %v]", inv.Duration, inv.Function+1, lo, hi)
+		}
+		if inv.MemoryMB < 100 || inv.MemoryMB > 200 {
+			t.Errorf("footprint %v outside the app's 100..200 MB", inv.MemoryMB)
+		}
+	}
+	if per[0] != [3]int{3, 0, 7} || per[1] != [3]int{1, 1, 1} {
+		t.Errorf("per-minute counts %v, want f1 3,0,7 and f2 1,1,1", per)
+	}
+}
+
+func TestAzure2019Errors(t *testing.T) {
+	for _, c := range []struct {
+		name, inv, dur, mem string
+		want                []string
+	}{
+		{"bad count", "HashOwner,HashApp,HashFunction,1,2\no1,a1,f1,3,x\n", durations, memory,
+			[]string{"inv.csv:2:", `column "2" (field 5)`, `"x" is not a non-negative integer count`}},
+		{"negative count", "HashOwner,HashApp,HashFunction,1,2\no1,a1,f1,-3,1\n", durations, memory,
+			[]string{"inv.csv:2:", `column "1" (field 4)`}},
+		{"short row", "HashOwner,HashApp,HashFunction,1,2\no1,a1,f1,3\n", durations, memory,
+			[]string{"inv.csv:2:", "row has 4 fields, the header has 5"}},
+		{"minutes out of order", "HashOwner,HashApp,HashFunction,1,3\no1,a1,f1,3,1\n", durations, memory,
+			[]string{"inv.csv:1:", "found minute 3 after 1"}},
+		{"no identity columns", "Owner,App,1\no,a,1\n", durations, memory,
+			[]string{"inv.csv:1:", "HashFunction"}},
+		{"empty trace", "", durations, memory, []string{"inv.csv", "no header"}},
+		{"header only", "HashOwner,HashApp,HashFunction,1\n", durations, memory, []string{"inv.csv", "no function rows"}},
+		{"bad percentile", original, strings.Replace(durations, "o1,a1,f1,100,10,10,500,10,12,50,90", "o1,a1,f1,100,10,10,500,10,12,50,NaN", 1), memory,
+			[]string{"dur.csv:2:", "percentile_Average_50", "not a finite number"}},
+		{"percentiles decrease", original, strings.Replace(durations, "10,12,50,90,150", "10,12,95,90,150", 1), memory,
+			[]string{"dur.csv:2:", "must not decrease"}},
+		{"memory column missing", original, durations, strings.Replace(memory, "AverageAllocatedMb_pct99,", "", 1),
+			[]string{"mem.csv:1:", "AverageAllocatedMb_pct99"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := open2019(t, c.inv, c.dur, c.mem, traces.SpreadUniform)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	_, err := traces.OpenAzure2019(traces.Azure2019Options{Days: []traces.Azure2019Day{{"missing.csv", "d", "m"}}, Streams: sim.NewStreams(1, 0)})
+	if err == nil || !strings.Contains(err.Error(), "missing.csv") {
+		t.Errorf("missing file: error %v should name it", err)
+	}
+	_, err = open2019(t, "", durations, memory, traces.SpreadUniform)
+	if !errors.Is(err, traces.ErrEmpty) {
+		t.Errorf("empty trace error %v does not wrap ErrEmpty", err)
+	}
+}
+
+func TestAzure2019FallbackIsReported(t *testing.T) {
+	inv := original + "o1,a2,f3,http,1,1,1\n" // no duration row, no memory row for a2
+	a, err := open2019(t, inv, durations, memory, traces.SpreadEquidistant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(drain(t, a)); n != 16 {
+		t.Errorf("%d invocations, want 16", n)
+	}
+	notes := strings.Join(a.Notes(), "\n")
+	if !strings.Contains(notes, "1 of 3 functions had no duration") || !strings.Contains(notes, "1 of 2 apps had no memory") {
+		t.Errorf("notes %q do not report the fallbacks", notes)
+	}
+}
+
+// TestAzure2019Sample replays the shared one-day sample: every invocation,
+// in order, from every function.
+func TestAzure2019Sample(t *testing.T) {
+	inv, dur, mem := sharedtest.Sample(t)
+	a, err := traces.OpenAzure2019(traces.Azure2019Options{Days: []traces.Azure2019Day{{inv, dur, mem}}, Streams: sim.NewStreams(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := traces.Collect(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Invocations != 11_639_447 || st.Functions != 1000 || st.FunctionsInvoked != 1000 {
+		t.Errorf("%d invocations of %d functions (%d invoked), want 11,639,447 of 1,000", st.Invocations, st.Functions, st.FunctionsInvoked)
+	}
+	if st.Horizon != sim.Time(sim.Day) || st.Last >= st.Horizon {
+		t.Errorf("horizon %v, last arrival %v", st.Horizon, st.Last)
+	}
+	if len(st.Notes) != 0 {
+		t.Errorf("the sample is complete, yet: %v", st.Notes)
+	}
+}
+
+func FuzzAzure2019(f *testing.F) {
+	f.Add([]byte(original))
+	f.Add([]byte(sampler))
+	f.Add([]byte("HashOwner,HashApp,HashFunction,1\n,,,\n"))
+	f.Fuzz(func(t *testing.T, inv []byte) {
+		a, err := open2019(t, string(inv), durations, memory, traces.SpreadUniform)
+		if err != nil {
+			return // errors are fine; panics are not
+		}
+		var last sim.Time
+		for a.Next() {
+			inv := a.At()
+			if inv.Arrival < last || inv.Duration < 0 || int(inv.Function) >= len(a.Functions()) {
+				t.Fatalf("bad invocation %+v after %v", inv, last)
+			}
+			last = inv.Arrival
+		}
+	})
+}
