@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/skyfaas/skyfaas/policies/policy"
 )
 
 // PolicySpec is a policy name with its settings, as the scenario gives it.
@@ -66,6 +68,10 @@ func (s PolicySpec) Label() string {
 }
 
 func (s PolicySpec) args() tomlArgs { return tomlArgs(s.Args) }
+
+// Args returns the strict settings decoder the scenario layer hands to
+// policies, for settings given as a map (tests, tools).
+func Args(settings map[string]any) policy.Args { return tomlArgs(settings) }
 
 // tomlArgs decodes a policy's settings strictly: it re-encodes them as TOML
 // and decodes that into the policy's Config, refusing keys it does not know.

@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,9 +49,9 @@ func Default() (*Plan, error) { return Parse(DefaultName, DefaultScenario, ".") 
 // with its key path and line.
 func Parse(file string, data []byte, dir string) (*Plan, error) {
 	var s Scenario
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&s)
+	md, err := decodeStrict(file, data, &s)
 	if err != nil {
-		return nil, decodeError(file, err)
+		return nil, err
 	}
 	ps := &problems{loc: newLocator(data)}
 	unknownKeys(ps, md.Undecoded())
@@ -75,18 +77,36 @@ func Parse(file string, data []byte, dir string) (*Plan, error) {
 	return plan, nil
 }
 
-// decodeError turns a TOML syntax or type error into an Error with its line.
-func decodeError(file string, err error) error {
+// decodeStrict decodes TOML data into v. A syntax error is reported as
+// invalid TOML; a value of the wrong type or form (a number where a
+// duration string belongs) by its key. Either stops decoding, so it is
+// reported alone, with its line.
+func decodeStrict(file string, data []byte, v any) (toml.MetaData, error) {
+	var raw map[string]any
+	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return toml.MetaData{}, &Error{File: file, Problems: []Problem{{Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message}}}
+		}
+		return toml.MetaData{}, &Error{File: file, Problems: []Problem{{Msg: "invalid TOML: " + err.Error()}}}
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(v)
+	if err == nil {
+		return md, nil
+	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		msg := pe.Message
-		if pe.LastKey != "" {
-			msg = fmt.Sprintf("%s (at key %q)", msg, pe.LastKey)
-		}
-		return &Error{File: file, Problems: []Problem{{Line: pe.Position.Line, Msg: "invalid TOML: " + msg}}}
+		return md, &Error{File: file, Problems: []Problem{{Path: pe.LastKey, Line: pe.Position.Line, Msg: pe.Message}}}
 	}
-	return &Error{File: file, Problems: []Problem{{Msg: err.Error()}}}
+	// Type mismatches come as "toml: line N (last key "k"): message".
+	if m := typeError.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return md, &Error{File: file, Problems: []Problem{{Path: m[2], Line: line, Msg: m[3]}}}
+	}
+	return md, &Error{File: file, Problems: []Problem{{Msg: err.Error()}}}
 }
+
+var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
 // policyTables are the keys whose values are policy specs: the decoder
 // leaves their contents undecoded, and each policy decodes its settings
@@ -316,48 +336,20 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
 	}
 	p.CatalogName, p.CatalogSHA256 = name, catalogDigest(data)
 	var cf catalogFile
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&cf)
+	md, err := decodeStrict(name, data, &cf)
 	if err != nil {
-		return nil, decodeError(name, err)
+		return nil, err
 	}
 	cps := &problems{loc: newLocator(data)}
 	unknownKeys(cps, md.Undecoded())
 	if err := cps.err(name); err != nil {
 		return nil, err
 	}
-	for i, o := range s.Catalog.Override {
-		path := fmt.Sprintf("catalog.override[%d]", i)
-		k := slices.IndexFunc(cf.Providers, func(sp providerSpec) bool { return sp.Name == o.Provider })
-		if k < 0 {
-			ps.add(path+".provider", "unknown provider %q", o.Provider)
-			continue
-		}
-		sp := &cf.Providers[k]
-		if o.KeepAlive != nil {
-			sp.KeepAlive = *o.KeepAlive
-		}
-		if o.Concurrency != nil {
-			sp.Limits.Concurrency = *o.Concurrency
-		}
-		if o.ScaleUpPerS != nil {
-			sp.Limits.ScaleUpPerS = *o.ScaleUpPerS
-		}
-		if o.ScaleUpBurst != nil {
-			sp.Limits.ScaleUpBurst = *o.ScaleUpBurst
-		}
-		if o.Timeout != nil {
-			sp.Limits.Timeout = *o.Timeout
-		}
-		if o.Speed != nil {
-			sp.Speed = o.Speed
-		}
-	}
-	// Figures the scenario overrode are checked under the scenario's paths
-	// too: the catalog's checks report them against the catalog file.
 	cat := buildCatalog(&cf, cps, "")
-	if err := cps.err(name + " (with the scenario's catalog.override)"); err != nil {
+	if err := cps.err(name); err != nil {
 		return nil, err
 	}
+	p.applyOverrides(s, cat, ps)
 	if len(s.Clients.Mix) == 0 {
 		s.Clients.Mix = map[string]float64{}
 		for _, z := range cat.Zones {
@@ -397,6 +389,67 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
 		cat.Providers[pi].Regions[ri].Carbon = series
 	}
 	return cat, nil
+}
+
+// applyOverrides changes provider figures as the scenario asks, checking
+// each value under the scenario's own paths.
+func (p *Plan) applyOverrides(s *Scenario, cat *sim.Catalog, ps *problems) {
+	for i, o := range s.Catalog.Override {
+		at := fmt.Sprintf("catalog.override[%d]", i)
+		k := slices.IndexFunc(cat.Providers, func(sp sim.Provider) bool { return sp.Name == o.Provider })
+		if k < 0 {
+			ps.add(at+".provider", "unknown provider %q (the catalog has %q)", o.Provider, providerNames(cat))
+			continue
+		}
+		prov := &cat.Providers[k]
+		if o.KeepAlive != nil {
+			if *o.KeepAlive < 0 {
+				ps.add(at+".keepalive", "must not be negative (got %v)", *o.KeepAlive)
+			}
+			prov.KeepAlive = sim.FromStd(o.KeepAlive.Std())
+		}
+		if o.Concurrency != nil {
+			if *o.Concurrency < 0 {
+				ps.add(at+".concurrency", "must be 0 (unlimited) or positive (got %d)", *o.Concurrency)
+			}
+			prov.Limits.Concurrency = *o.Concurrency
+		}
+		if o.ScaleUpPerS != nil {
+			if !finite(*o.ScaleUpPerS) || *o.ScaleUpPerS < 0 {
+				ps.add(at+".scale_up_per_s", "must be 0 (unlimited) or a positive rate (got %v)", *o.ScaleUpPerS)
+			}
+			prov.Limits.ScaleUpPerSecond = *o.ScaleUpPerS
+		}
+		if o.ScaleUpBurst != nil {
+			if *o.ScaleUpBurst < 0 {
+				ps.add(at+".scale_up_burst", "must not be negative (got %d)", *o.ScaleUpBurst)
+			}
+			prov.Limits.ScaleUpBurst = *o.ScaleUpBurst
+		}
+		if prov.Limits.ScaleUpPerSecond > 0 && prov.Limits.ScaleUpBurst < 1 {
+			ps.add(at+".scale_up_burst", "must be at least 1 when a scale-up rate is set")
+		}
+		if o.Timeout != nil {
+			if *o.Timeout < 0 {
+				ps.add(at+".timeout", "must not be negative (got %v)", *o.Timeout)
+			}
+			prov.Limits.Timeout = sim.FromStd(o.Timeout.Std())
+		}
+		if o.Speed != nil {
+			if !finite(*o.Speed) || *o.Speed <= 0 {
+				ps.add(at+".speed", "must be a positive factor (got %v)", *o.Speed)
+			}
+			prov.Speed = *o.Speed
+		}
+	}
+}
+
+func providerNames(cat *sim.Catalog) []string {
+	var n []string
+	for _, p := range cat.Providers {
+		n = append(n, p.Name)
+	}
+	return n
 }
 
 func zoneNames(cat *sim.Catalog) []string {

@@ -140,7 +140,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg:      cfg,
 		cat:      cfg.Catalog,
-		model:    Model{cat: cfg.Catalog, cpuBound: cfg.CPUBoundFraction, busyUtil: cfg.BusyUtilisation, slo: cfg.SLO},
+		model:    *NewModel(cfg.Catalog, cfg.CPUBoundFraction, cfg.BusyUtilisation, cfg.SLO),
 		src:      cfg.Source,
 		groupIdx: map[groupKey]int32{},
 	}

@@ -14,6 +14,15 @@ type Model struct {
 	slo      SLO
 }
 
+// NewModel returns the offer model of a catalog: cpuBound is the share of an
+// execution that scales with CPU (see ExecScale), busyUtil the CPU
+// utilisation of a busy instance in the power model, slo the objective
+// offers are checked against. The engine builds the same model from its
+// Config.
+func NewModel(cat *Catalog, cpuBound, busyUtil float64, slo SLO) *Model {
+	return &Model{cat: cat, cpuBound: cpuBound, busyUtil: busyUtil, slo: slo}
+}
+
 // SLO is the latency objective of an invocation: Fixed if positive, otherwise
 // Factor × its reference duration + Slack. A failed invocation always
 // violates it.

@@ -1,0 +1,71 @@
+package policies_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/skyfaas/skyfaas/policies"
+	"github.com/skyfaas/skyfaas/policies/policy"
+	"github.com/skyfaas/skyfaas/scenarios"
+	"github.com/skyfaas/skyfaas/sim"
+)
+
+func env(t *testing.T) (policy.Env, *sim.Catalog) {
+	t.Helper()
+	p, err := scenarios.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return policy.Env{Catalog: p.Catalog, Streams: sim.NewStreams(1, 0),
+		Weights: policy.Weights{Cost: 0.4, Performance: 0.4, Carbon: 0.2}, Tick: 15 * sim.Second}, p.Catalog
+}
+
+func TestRegistry(t *testing.T) {
+	r := policies.Builtin()
+	want := map[policies.Layer]int{policies.Strategic: 8, policies.Tactical: 5, policies.Operational: 6}
+	for l, n := range want {
+		if got := len(r.Names(l)); got != n {
+			t.Errorf("%s: %d policies, want %d", l, got, n)
+		}
+	}
+	if err := r.AddStrategic("cheapest", "again", nil); err == nil {
+		t.Error("a duplicate name was accepted")
+	}
+	e, _ := env(t)
+	if _, err := r.NewTactical("closest", policy.NoArgs{}, e); err == nil || !strings.Contains(err.Error(), "known: cheapest-region, fixed, greenest-region, nearest, power-tuning") {
+		t.Errorf("unknown name: %v", err)
+	}
+}
+
+func TestEveryPolicyBuildsAndRejectsUnknownSettings(t *testing.T) {
+	r := policies.Builtin()
+	e, _ := env(t)
+	bogus := scenarios.Args(map[string]any{"bogus_setting": 1})
+	for _, info := range r.List() {
+		var errOK, errBogus error
+		args := policy.Args(policy.NoArgs{})
+		if info.Name == "single-cloud" {
+			args = scenarios.Args(map[string]any{"provider": "gcp"})
+		}
+		switch info.Layer {
+		case policies.Strategic:
+			_, errOK = r.NewStrategic(info.Name, args, e)
+			_, errBogus = r.NewStrategic(info.Name, bogus, e)
+		case policies.Tactical:
+			_, errOK = r.NewTactical(info.Name, args, e)
+			_, errBogus = r.NewTactical(info.Name, bogus, e)
+		case policies.Operational:
+			_, errOK = r.NewOperational(info.Name, args, e)
+			_, errBogus = r.NewOperational(info.Name, bogus, e)
+		}
+		if errOK != nil {
+			t.Errorf("%s %s with default settings: %v", info.Layer, info.Name, errOK)
+		}
+		if errBogus == nil || !strings.Contains(errBogus.Error(), "bogus_setting") {
+			t.Errorf("%s %s accepted an unknown setting (error %v)", info.Layer, info.Name, errBogus)
+		}
+		if info.Summary == "" {
+			t.Errorf("%s %s has no summary", info.Layer, info.Name)
+		}
+	}
+}

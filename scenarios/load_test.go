@@ -1,0 +1,189 @@
+package scenarios_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/scenarios"
+)
+
+func TestDefaultScenarioResolves(t *testing.T) {
+	p, err := scenarios.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &p.Scenario
+	if s.Name != "default" || p.Seed() != 1 || s.Workload.Kind != "synthetic" || len(p.Arms) != 8 {
+		t.Errorf("name %q seed %d kind %q arms %d", s.Name, p.Seed(), s.Workload.Kind, len(p.Arms))
+	}
+	if *s.SLO.Factor != 2 || s.Simulation.Tick.String() != "15s" || *s.Objective.Cost != 0.4 {
+		t.Errorf("defaults not filled: slo %v tick %v cost weight %v", *s.SLO.Factor, s.Simulation.Tick, *s.Objective.Cost)
+	}
+	// The embedded catalog: 3 providers x 4 regions x 6 memory sizes, 4 zones.
+	if n := len(p.Catalog.Providers); n != 3 {
+		t.Fatalf("%d providers", n)
+	}
+	for _, prov := range p.Catalog.Providers {
+		if len(prov.Regions) != 4 || len(prov.Memory) != 6 {
+			t.Errorf("%s: %d regions, %d memory sizes; want 4 and 6", prov.Name, len(prov.Regions), len(prov.Memory))
+		}
+	}
+	if len(p.Catalog.Zones) != 4 {
+		t.Errorf("%d client zones, want 4", len(p.Catalog.Zones))
+	}
+	for _, a := range p.Arms {
+		if a.Tactical.Name != "power-tuning" || a.Operational.Name != "provider-default" {
+			t.Errorf("arm %s: arm_defaults not applied (%v, %v)", a.Name, a.Tactical, a.Operational)
+		}
+	}
+}
+
+func TestExamplesResolve(t *testing.T) {
+	files, err := filepath.Glob("*.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f == "catalog.toml" {
+			continue
+		}
+		t.Run(f, func(t *testing.T) {
+			if strings.Contains(f, "2019") || strings.Contains(f, "ablation") {
+				sharedtest.Dir(t)
+			}
+			_, err := scenarios.Load(f)
+			if f == "azure2021.toml" {
+				// The 2021 trace is a download: the error must say which file and line.
+				if err == nil || !strings.Contains(err.Error(), "workload.azure2021.file: cannot open the trace file") || !strings.Contains(err.Error(), "line ") {
+					t.Errorf("want a clear missing-file error, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// base is a valid scenario the bad-input cases start from.
+const base = `name = "t"
+[workload]
+kind = "synthetic"
+[workload.synthetic]
+functions = 5
+duration = "1h"
+[[arms]]
+name = "a"
+strategic = "cheapest"
+`
+
+func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		toml string
+		want []string
+	}{
+		{"malformed TOML", "name = \"t\nseed = 1\n", []string{"x.toml: line 1: invalid TOML"}},
+		{"unknown key", base + "[simulation]\ntick = \"15s\"\ntik = \"1s\"\n", []string{"line 12: simulation.tik: unknown key"}},
+		{"unknown key in an arm", base + "[[arms]]\nnmae = \"b\"\nstrategic = \"random\"\n", []string{"line 11: arms[1].nmae: unknown key"}},
+		{"unknown key in a catalog override", base + "[[catalog.override]]\nprovider = \"aws\"\nconcurency = 5\n", []string{"line 12: catalog.override[0].concurency: unknown key"}},
+		{"unknown policy", strings.Replace(base, `"cheapest"`, `"cheepest"`, 1),
+			[]string{"line 9: arms[0].strategic: unknown strategic policy \"cheepest\" (known: cheapest, greenest"}},
+		{"unknown policy setting", strings.Replace(base, `"cheapest"`, `{ policy = "single-cloud", provdier = "aws" }`, 1),
+			[]string{"line 9: arms[0].strategic.provdier: unknown setting"}},
+		{"bad policy setting", strings.Replace(base, `"cheapest"`, `{ policy = "single-cloud", provider = "ibm" }`, 1),
+			[]string{"line 9: arms[0].strategic.provider: unknown provider \"ibm\""}},
+		{"negative fraction", base + "[simulation]\ncpu_bound_fraction = -0.1\n", []string{"line 11: simulation.cpu_bound_fraction: must be a fraction in [0, 1] (got -0.1)"}},
+		{"NaN factor", base + "[slo]\nfactor = nan\n", []string{"line 11: slo.factor: must be a finite number >= 0 (got NaN)"}},
+		{"infinite weight", base + "[objective]\ncost = inf\n", []string{"objective.cost: must be a finite weight"}},
+		{"negative functions", strings.Replace(base, "functions = 5", "functions = -5", 1), []string{"line 5: workload.synthetic.functions: must be in 1..10000000 (got -5)"}},
+		{"negative override", base + "[[catalog.override]]\nprovider = \"aws\"\nconcurrency = -1\n", []string{"line 12: catalog.override[0].concurrency: must be 0 (unlimited) or positive (got -1)"}},
+		{"negative keep-alive", base + "[[catalog.override]]\nprovider = \"gcp\"\nkeepalive = \"-5m\"\n", []string{"line 12: catalog.override[0].keepalive: must not be negative"}},
+		{"override of an unknown provider", base + "[[catalog.override]]\nprovider = \"ibm\"\n", []string{"line 11: catalog.override[0].provider: unknown provider \"ibm\""}},
+		{"bad duration", base + "[simulation]\ntick = \"fast\"\n", []string{"line 11: simulation.tick: must be a duration"}},
+		{"bare number duration", base + "[simulation]\ntick = 15\n", []string{"line 11: simulation.tick: must be a duration string"}},
+		{"wrong type", base + "[simulation]\nrouting = 3\n", []string{"line 11: simulation.routing: incompatible types: TOML value has type int64; destination has type string"}},
+		{"epochs not nested", base + "[simulation]\nstrategic_epoch = \"50m\"\n", []string{"simulation.strategic_epoch: must be a multiple of the tactical epoch"}},
+		{"missing trace file", strings.Replace(base, "kind = \"synthetic\"\n[workload.synthetic]\nfunctions = 5\nduration = \"1h\"",
+			"kind = \"azure2019\"\n[workload.azure2019]\ninvocations = \"nope.csv\"\ndurations = \"d.csv\"\nmemory = \"m.csv\"", 1),
+			[]string{"line 5: workload.azure2019.invocations: cannot open the trace file", "nope.csv"}},
+		{"kind without table", strings.Replace(base, "kind = \"synthetic\"", "kind = \"poisson\"", 1),
+			[]string{"workload.poisson: missing", "workload.synthetic: given, but workload.kind is \"poisson\""}},
+		{"unknown zone", base + "[clients]\nmix = { mars = 1.0 }\n", []string{"clients.mix.mars: unknown client zone"}},
+		{"no arms", strings.Split(base, "[[arms]]")[0], []string{"arms: missing"}},
+		{"duplicate arm names", base + "[[arms]]\nname = \"a\"\nstrategic = \"random\"\n", []string{"line 11: arms[1].name: arm \"a\" appears twice"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scenarios.Parse("x.toml", []byte(c.toml), t.TempDir())
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\nlacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	bad := base + "[simulation]\ncpu_bound_fraction = 2\nrouting = \"random\"\n[slo]\nslack = \"-1s\"\n"
+	_, err := scenarios.Parse("x.toml", []byte(bad), t.TempDir())
+	var se *scenarios.Error
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v is not a *scenarios.Error", err)
+	}
+	if len(se.Problems) != 3 {
+		t.Fatalf("%d problems, want 3:\n%v", len(se.Problems), err)
+	}
+	for i, want := range []int{11, 12, 14} {
+		if se.Problems[i].Line != want {
+			t.Errorf("problem %d (%s) on line %d, want %d", i, se.Problems[i].Path, se.Problems[i].Line, want)
+		}
+	}
+	if !strings.HasPrefix(err.Error(), "x.toml: 3 problems:") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestRelativePathsFollowTheScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	series := "time,DE\n2020-01-01 00:00:00,100\n2020-01-01 00:15:00,300\n"
+	if err := os.WriteFile(filepath.Join(dir, "ci.csv"), []byte(series), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc := base + "[[catalog.carbon_series]]\nregion = \"aws/eu-central-1\"\nfile = \"ci.csv\"\ncolumn = \"DE\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "s.toml"), []byte(sc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := scenarios.Load(filepath.Join(dir, "s.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Catalog.Providers[0].Regions[2]
+	if r.Name != "eu-central-1" || r.Carbon.At(0) != 100 || r.Carbon.At(20*60e6) != 300 {
+		t.Errorf("series not applied to %s: %v at 0, %v at 20 min", r.Name, r.Carbon.At(0), r.Carbon.At(20*60e6))
+	}
+	bad := strings.Replace(sc, "ci.csv", "missing.csv", 1)
+	if _, err := scenarios.Parse("s.toml", []byte(bad), dir); err == nil || !strings.Contains(err.Error(), "catalog.carbon_series[0].file") {
+		t.Errorf("missing series file: %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(base))
+	f.Add(scenarios.DefaultScenario)
+	f.Add([]byte("[[arms]]\nstrategic = { policy = \"weighted-greedy\", cost = 1.0 }\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := scenarios.Parse("f.toml", data, t.TempDir())
+		if err == nil && (p.Catalog == nil || len(p.Arms) == 0) {
+			t.Fatal("a scenario without catalog or arms was accepted")
+		}
+	})
+}
