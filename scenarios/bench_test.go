@@ -56,4 +56,8 @@ func BenchmarkReplaySample(b *testing.B) {
 	for _, arm := range []int{0, 3} { // aws-only, cheapest; power-tuning; provider default
 		b.Run(plan.Arms[arm].Name, func(b *testing.B) { runArm(b, plan, arm) })
 	}
+	// The first 6 hours only: the peak heap does not depend on trace length.
+	short := *plan
+	short.Scenario.Horizon = scenarios.Duration(6 * time.Hour)
+	b.Run(plan.Arms[0].Name+"/first-6h", func(b *testing.B) { runArm(b, &short, 0) })
 }
