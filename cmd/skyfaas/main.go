@@ -82,14 +82,19 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 }
 
-// version identifies the build: the module version, or the VCS revision
-// (with "+dirty" for uncommitted changes) when built from a checkout.
+// release is the version of this source tree; it names the model whose
+// semantics the results depend on.
+const release = "0.1.0-dev"
+
+// version identifies the build: the release, and the VCS revision (with
+// "+dirty" for uncommitted changes) when the build was stamped with it
+// ("go build" and "go install" from a checkout stamp it; "go run" does not).
 func version() string {
+	v := release
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "unknown"
+		return v
 	}
-	v := bi.Main.Version
 	rev, dirty := "", false
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -99,17 +104,14 @@ func version() string {
 			dirty = s.Value == "true"
 		}
 	}
-	if rev != "" && (v == "" || v == "(devel)") {
+	if rev != "" {
 		if len(rev) > 12 {
 			rev = rev[:12]
 		}
-		v = rev
+		v += "+" + rev
 		if dirty {
-			v += "+dirty"
+			v += ".dirty"
 		}
-	}
-	if v == "" {
-		v = "(devel)"
 	}
 	return v
 }
