@@ -241,7 +241,7 @@ func TestOperationalPolicies(t *testing.T) {
 		t.Errorf("moving-average: %+v, want 2", out[0])
 	}
 	// oracle: three executions overlap in the lookahead, a fourth starts
-	// after they end.
+	// after they end; with one execution in progress until 2.5 s, four.
 	or := operational(t, "oracle", nil)
 	future := []sim.Invocation{
 		{Arrival: 0, Duration: 10 * sim.Second}, {Arrival: sim.Time(sim.Second), Duration: 5 * sim.Second},
@@ -250,6 +250,12 @@ func TestOperationalPolicies(t *testing.T) {
 	out = decide(or, &sim.OperationalObservation{Interval: iv, Catalog: cat, Pools: []sim.PoolView{pool(0)}, Future: future})
 	if out[0].Prewarm != 3 || out[0].KeepAlive != 0 {
 		t.Errorf("oracle: %+v, want 3 pre-warmed and keep-alive 0", out[0])
+	}
+	running := pool(0)
+	running.RunningUntil = []sim.Time{sim.Time(2500 * sim.Millisecond)}
+	out = decide(or, &sim.OperationalObservation{Interval: iv, Catalog: cat, Pools: []sim.PoolView{running}, Future: future})
+	if out[0].Prewarm != 4 {
+		t.Errorf("oracle with an execution in progress: %+v, want 4 pre-warmed", out[0])
 	}
 	if c, ok := or.(sim.Clairvoyant); !ok || c.Lookahead() != 2*iv {
 		t.Error("oracle does not read two ticks ahead by default")

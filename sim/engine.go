@@ -82,6 +82,7 @@ type Engine struct {
 
 	q       eventQueue
 	src     Source
+	srcDone bool // the source's Next returned false: never call it again
 	next    Invocation
 	hasNext bool
 	ahead   fifo[Invocation] // read-ahead for clairvoyant policies
@@ -110,6 +111,8 @@ type Engine struct {
 	poolIdx  []int32
 	decOut   []PoolDecision
 	future   []Invocation
+	viewOf   []int32 // pool -> index in poolObs, for RunningUntil
+	ends     []Time  // backing store of every PoolView.RunningUntil
 }
 
 // fnState is what the engine tracks per function.
@@ -283,11 +286,23 @@ func (e *Engine) fetch() {
 		e.next, e.hasNext = e.ahead.popFront(), true
 		return
 	}
-	if e.src.Next() {
+	if e.pull() {
 		e.next, e.hasNext = e.src.At(), true
 		return
 	}
 	e.hasNext = false
+}
+
+// pull advances the source unless it has ended.
+func (e *Engine) pull() bool {
+	if e.srcDone {
+		return false
+	}
+	if !e.src.Next() {
+		e.srcDone = true
+		return false
+	}
+	return true
 }
 
 // readAhead fills the read-ahead buffer with every arrival before until and
@@ -298,7 +313,7 @@ func (e *Engine) readAhead(until Time) []Invocation {
 		if n > 0 && e.ahead.at(n-1).Arrival >= until {
 			break
 		}
-		if !e.src.Next() {
+		if !e.pull() {
 			break
 		}
 		e.ahead.push(e.src.At())

@@ -42,6 +42,12 @@ func (e erraticTactical) Placements(obs *sim.TacticalObservation, out []sim.Plac
 type erraticOperational struct{ rng *rand.Rand }
 
 func (e erraticOperational) Name() string { return "erratic" }
+
+// Lookahead makes the engine read ahead as for the oracle.
+func (e erraticOperational) Lookahead() sim.Duration { return time30s }
+
+const time30s = 30 * sim.Second
+
 func (e erraticOperational) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
 	kas := []sim.Duration{sim.ProviderKeepAlive, 0, 10 * sim.Second, 5 * sim.Minute}
 	for i := range out {

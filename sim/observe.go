@@ -46,6 +46,44 @@ func (e *Engine) observePools() *OperationalObservation {
 	obs := &OperationalObservation{Now: e.now, Interval: e.cfg.Tick, Catalog: e.cat, Pools: e.poolObs}
 	if e.look > 0 {
 		obs.Future = e.readAhead(e.now.Add(e.look))
+		e.runningUntil()
 	}
 	return obs
+}
+
+// runningUntil fills PoolView.RunningUntil for clairvoyant policies, reusing
+// one buffer for every pool.
+func (e *Engine) runningUntil() {
+	if cap(e.viewOf) < len(e.pools) {
+		e.viewOf = make([]int32, len(e.pools))
+	}
+	e.viewOf = e.viewOf[:len(e.pools)]
+	for i := range e.viewOf {
+		e.viewOf[i] = -1
+	}
+	for k, pi := range e.poolIdx {
+		e.viewOf[pi] = int32(k)
+	}
+	count := make([]int, len(e.poolObs))
+	for i := range e.inst {
+		if in := &e.inst[i]; in.state == stBusy && e.viewOf[in.pool] >= 0 {
+			count[e.viewOf[in.pool]]++
+		}
+	}
+	total := 0
+	for _, c := range count {
+		total += c
+	}
+	e.ends = resize(e.ends, total)
+	off := 0
+	for k := range e.poolObs {
+		e.poolObs[k].RunningUntil = e.ends[off : off : off+count[k]]
+		off += count[k]
+	}
+	for i := range e.inst {
+		if in := &e.inst[i]; in.state == stBusy && e.viewOf[in.pool] >= 0 {
+			v := &e.poolObs[e.viewOf[in.pool]]
+			v.RunningUntil = append(v.RunningUntil, in.end)
+		}
+	}
 }

@@ -40,7 +40,8 @@ type Stationary interface {
 
 // Clairvoyant is implemented by operational policies that read the future
 // (the oracle bound). The engine then hands them, every tick, the invocations
-// arriving within the next Lookahead in OperationalObservation.Future.
+// arriving within the next Lookahead in OperationalObservation.Future, and
+// when each execution in progress will end in PoolView.RunningUntil.
 type Clairvoyant interface {
 	Lookahead() Duration
 }
@@ -135,6 +136,9 @@ type PoolView struct {
 	// LastArrival and LastFinish are the function's latest arrival and
 	// completion anywhere (-1 if none yet).
 	LastArrival, LastFinish Time
+	// RunningUntil holds, for Clairvoyant policies only, when each
+	// execution in progress in this pool will end.
+	RunningUntil []Time
 }
 
 // OperationalObservation is handed to the operational layer.

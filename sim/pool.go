@@ -41,6 +41,7 @@ type instance struct {
 	since   Time // start of the current power state (idle, or starting+busy)
 	timerAt Time // time of the pending keep-alive event, or noTimer
 	start   Time // when the current request began executing
+	end     Time // when it completes
 	served  int32
 	r       request
 }
@@ -342,8 +343,8 @@ func (e *Engine) startOn(i int32, r request, start Time, cold bool) {
 	if in.timeout {
 		exec = p.timeout
 	}
-	in.state, in.r, in.start, in.cold = stBusy, r, start, cold
-	e.q.push(start.Add(exec), evComplete, i, in.gen)
+	in.state, in.r, in.start, in.cold, in.end = stBusy, r, start, cold, start.Add(exec)
+	e.q.push(in.end, evComplete, i, in.gen)
 	if n := e.q.len(); n > e.m.PeakEventQueue {
 		e.m.PeakEventQueue = n
 	}

@@ -70,6 +70,7 @@ type Azure2019 struct {
 	memRNG      *rand.Rand
 	cur         sim.Invocation
 	err         error
+	done        bool // the last minute of the last day has been read
 
 	fallbackDur, fallbackMem map[int32]bool
 	invocations              int64
@@ -346,7 +347,8 @@ func (a *Azure2019) Horizon() sim.Time {
 // Next implements sim.Source.
 func (a *Azure2019) Next() bool {
 	for a.pos >= len(a.batch) {
-		if a.err != nil || !a.advanceMinute() {
+		if a.done || a.err != nil || !a.advanceMinute() {
+			a.done = true
 			return false
 		}
 	}

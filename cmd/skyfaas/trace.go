@@ -141,9 +141,10 @@ func openTrace(paths []string, spread traces.Spread, streams sim.Streams) (sim.S
 func printStats(w io.Writer, desc string, st *traces.Stats) error {
 	fmt.Fprintln(w, desc)
 	fmt.Fprintf(w, "functions %d (%d invoked), apps %d, invocations %s\n", st.Functions, st.FunctionsInvoked, st.Apps, count(st.Invocations))
-	fmt.Fprintf(w, "span %.2f h (first arrival %.1f s, last %.1f s), mean rate %.2f invocations/s\n",
+	fmt.Fprintf(w, "span %.2f h (first arrival %.3f s, last %.3f s), mean rate %.2f invocations/s\n",
 		st.Horizon.Seconds()/3600, st.First.Seconds(), st.Last.Seconds(), st.MeanRate)
-	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight}}))
 	t.Header("quantity", "p50", "p90", "p99", "max", "mean")
 	for _, r := range []struct {
 		name string

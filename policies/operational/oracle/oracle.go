@@ -26,10 +26,11 @@ type Config struct {
 }
 
 // Policy holds, in every pool, as many pre-warmed instances as the peak
-// number of executions that the invocations arriving within the lookahead
-// will have running at once (at this placement's execution time), and lets
-// idle on-demand instances go at once (keep-alive 0). It bounds the
-// cold starts that pre-warming can avoid; it is not the cheapest choice.
+// number of executions running at once within the lookahead: those in
+// progress (until they end) and those of the invocations arriving (at this
+// placement's execution time). It lets idle on-demand instances go at once
+// (keep-alive 0). It bounds the cold starts that pre-warming can avoid; it
+// is not the cheapest choice.
 type Policy struct {
 	look  sim.Duration
 	index map[sim.FunctionID]int
@@ -70,9 +71,15 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 	}
 	p.ends = p.ends[:len(obs.Pools)]
 	for i := range obs.Pools {
-		p.index[obs.Pools[i].Function] = i
+		v := &obs.Pools[i]
+		p.index[v.Function] = i
 		p.ends[i] = p.ends[i][:0]
-		out[i] = sim.PoolDecision{}
+		for _, end := range v.RunningUntil {
+			if end > obs.Now {
+				heap.Push(&p.ends[i], end)
+			}
+		}
+		out[i] = sim.PoolDecision{Prewarm: p.ends[i].Len()}
 	}
 	for _, inv := range obs.Future {
 		i, ok := p.index[inv.Function]
