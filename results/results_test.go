@@ -82,7 +82,7 @@ func TestWritersAndTable(t *testing.T) {
 	if err := Table(&out, s); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"cost $", "p50 s", "p95 s", "p99 s", "cold %", "carbon kg", "SLA viol %", "oom", "throttled", "timeout", "share aws/gcp %", "75/25"} {
+	for _, want := range []string{"cost $", "p50 s", "p95 s", "p99 s", "wait ms", "cold %", "carbon kg", "SLA viol %", "oom", "throttled", "timeout", "share aws/gcp %", "75/25"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}

@@ -68,13 +68,15 @@ type Invocations struct {
 	Conserved bool             `json:"conserved"`
 }
 
-// Latency quantiles of completed invocations, seconds.
+// Latency quantiles of completed invocations, seconds, and the mean wait
+// of started invocations before they execute (queueing + cold start).
 type Latency struct {
-	P50  float64 `json:"p50"`
-	P95  float64 `json:"p95"`
-	P99  float64 `json:"p99"`
-	Mean float64 `json:"mean"`
-	Max  float64 `json:"max"`
+	P50       float64 `json:"p50"`
+	P95       float64 `json:"p95"`
+	P99       float64 `json:"p99"`
+	Mean      float64 `json:"mean"`
+	Max       float64 `json:"max"`
+	MeanStart float64 `json:"mean_start_delay"`
 }
 
 // Cost is USD by component; Total = Requests + Compute + Provisioned -
@@ -134,6 +136,9 @@ func NewArm(name string, strategic, tactical, operational any, m *sim.Metrics, c
 	a.ColdStartPct = pct(m.ColdStarts, m.ColdStarts+m.WarmStarts)
 	q := func(p float64) float64 { return sim.Duration(m.Latency.Quantile(p)).Seconds() }
 	a.Latency = Latency{P50: q(0.5), P95: q(0.95), P99: q(0.99), Mean: m.Latency.Mean() / 1e6, Max: sim.Duration(m.Latency.Max).Seconds()}
+	if started := m.ColdStarts + m.WarmStarts; started > 0 {
+		a.Latency.MeanStart = m.StartDelaySeconds / float64(started)
+	}
 	a.SLAViolations = m.SLAViolations
 	a.SLAViolationPct = pct(m.SLAViolations, m.Finished())
 	a.Cost = Cost{Requests: m.Cost.Requests, Compute: m.Cost.Compute, Provisioned: m.Cost.Provisioned}

@@ -14,7 +14,7 @@ import (
 // starts, carbon, SLA violations, failures by cause and where the arm put
 // its invocations.
 func Table(w io.Writer, s *Summary) error {
-	header := []string{"arm", "cost $", "p50 s", "p95 s", "p99 s", "cold %", "carbon kg", "SLA viol %", "oom", "throttled", "timeout", "in flight"}
+	header := []string{"arm", "cost $", "p50 s", "p95 s", "p99 s", "wait ms", "cold %", "carbon kg", "SLA viol %", "oom", "throttled", "timeout", "in flight"}
 	var names []string
 	if len(s.Arms) > 0 {
 		for _, p := range s.Arms[0].PerProvider {
@@ -38,8 +38,8 @@ func Table(w io.Writer, s *Summary) error {
 		for _, p := range a.PerProvider {
 			shares = append(shares, fmt.Sprintf("%.0f", p.SharePct))
 		}
-		row := []string{a.Name, money(a.Cost.Total), secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99),
-			fmt.Sprintf("%.2f", a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000), fmt.Sprintf("%.2f", a.SLAViolationPct),
+		row := []string{a.Name, money(a.Cost.Total), secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99), fmt.Sprintf("%.1f", 1000*a.Latency.MeanStart),
+			percent(a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000), percent(a.SLAViolationPct),
 			count(a.Invocations.Failed["oom"]), count(a.Invocations.Failed["throttled"]), count(a.Invocations.Failed["timeout"]),
 			count(a.Invocations.InFlight), strings.Join(shares, "/")}
 		if err := t.Append(toAny(row)...); err != nil {
@@ -67,6 +67,15 @@ func money(v float64) string {
 	default:
 		return fmt.Sprintf("%.4g", v)
 	}
+}
+
+// percent prints a percentage with two decimals, or three significant
+// digits below 0.1 so that a small non-zero rate does not print as 0.
+func percent(v float64) string {
+	if v > 0 && v < 0.1 {
+		return fmt.Sprintf("%.3g", v)
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 // secs prints seconds to the millisecond below 10 s.

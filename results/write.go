@@ -54,7 +54,7 @@ func JSON(v any) ([]byte, error) {
 // csvColumns are the columns of summary.csv, one row per arm.
 var csvColumns = []string{"arm", "strategic", "tactical", "operational", "seed", "replication",
 	"arrived", "completed", "failed_oom", "failed_throttled", "failed_timeout", "in_flight",
-	"cold_starts", "cold_start_pct", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_mean_s",
+	"cold_starts", "cold_start_pct", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_mean_s", "mean_start_delay_s",
 	"sla_violation_pct", "cost_requests_usd", "cost_compute_usd", "cost_provisioned_usd", "free_tier_credit_usd", "cost_total_usd",
 	"energy_kwh", "carbon_g", "mean_instances", "mean_busy", "idle_gb_s", "prewarm_idle_gb_s",
 	"prewarms_started", "prewarm_hit_pct", "under_provisioned", "over_provisioned", "placement_changes"}
@@ -79,7 +79,7 @@ func CSV(s *Summary, label func(any) string) ([]byte, error) {
 			strconv.FormatUint(s.Seed, 10), strconv.Itoa(s.Replication),
 			i(a.Invocations.Arrived), i(a.Invocations.Completed), i(a.Invocations.Failed["oom"]),
 			i(a.Invocations.Failed["throttled"]), i(a.Invocations.Failed["timeout"]), i(a.Invocations.InFlight),
-			i(a.ColdStarts), f(a.ColdStartPct), f(a.Latency.P50), f(a.Latency.P95), f(a.Latency.P99), f(a.Latency.Mean),
+			i(a.ColdStarts), f(a.ColdStartPct), f(a.Latency.P50), f(a.Latency.P95), f(a.Latency.P99), f(a.Latency.Mean), f(a.Latency.MeanStart),
 			f(a.SLAViolationPct), f(a.Cost.Requests), f(a.Cost.Compute), f(a.Cost.Provisioned), f(a.Cost.FreeTierCredit), f(a.Cost.Total),
 			f(a.EnergyKWh), f(a.CarbonG), f(a.Resources.MeanInstances), f(a.Resources.MeanBusy),
 			f(a.Resources.IdleGBSeconds), f(a.Resources.PrewarmIdleGBSeconds), i(a.Resources.PrewarmsStarted),

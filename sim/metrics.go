@@ -30,6 +30,9 @@ type Metrics struct {
 	ColdStarts, WarmStarts int64
 	// Queued counts invocations that waited in a queue at a limit.
 	Queued int64
+	// StartDelaySeconds sums, over started invocations, the wait between
+	// arrival and the start of execution: queueing plus cold start.
+	StartDelaySeconds float64
 
 	// Latency (µs) of completed invocations, end to end: client round trip
 	// + queueing + cold start + execution.

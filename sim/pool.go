@@ -350,6 +350,7 @@ func (e *Engine) startOn(i int32, r request, start Time, cold bool) {
 	}
 	p.setBusy(e.now, 1)
 	e.fns[r.fn].running++
+	e.m.StartDelaySeconds += start.Sub(r.arrival).Seconds()
 	if cold {
 		e.m.ColdStarts++
 		p.cold++

@@ -133,7 +133,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, "cost: total USD incl. provisioned capacity; latency: end-to-end over completed invocations; cold %%: of started invocations;\n"+
-		"SLA viol %%: of finished invocations (latency over %s, or failed); oom/throttled/timeout: failed invocations.\n", sloText(&plan.Scenario))
+		"SLA viol %%: of finished invocations (latency over %s, or failed); oom/throttled/timeout: failed invocations;\n"+
+		"wait: mean delay before execution (queueing + cold start); in flight: executing or queued at the end;\n"+
+		"share: invocations per provider. Full figures: summary.json.\n", sloText(&plan.Scenario))
 	fmt.Fprintf(stdout, "wrote %s and %s (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
 		filepath.Join(dir, "summary.json"), filepath.Join(dir, "summary.csv"), len(arms), humanCount(invocations), el.Seconds(),
 		float64(invocations)/el.Seconds()/1e6)
