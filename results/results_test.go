@@ -3,10 +3,13 @@ package results
 import (
 	"bytes"
 	"encoding/csv"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/plotter"
 
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/sim/billing"
@@ -75,6 +78,9 @@ func TestWritersAndTable(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d files after atomic writes, want 1", len(entries))
 	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("written file mode %v (%v), want 0644", st.Mode().Perm(), err)
+	}
 	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x.json"), []byte("{}")); err == nil {
 		t.Error("writing into a missing directory succeeded")
 	}
@@ -86,5 +92,27 @@ func TestWritersAndTable(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestTradeoffPNG(t *testing.T) {
+	s := sample()
+	second := s.Arms[0]
+	second.Name, second.Cost.Total, second.CarbonG = "b", 3, 5000
+	s.Arms = append(s.Arms, second)
+	var buf bytes.Buffer
+	if err := TradeoffPNG(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 300 {
+		t.Errorf("image %v is too small", b)
+	}
+	pts, labels := clusterLabels(plotter.XYs{{X: 1, Y: 1}, {X: 1.001, Y: 1}, {X: 5, Y: 9}}, []Arm{{Name: "x"}, {Name: "y"}, {Name: "z"}})
+	if len(pts) != 2 || labels[0] != "1,2" || labels[1] != "3" {
+		t.Errorf("coinciding points labelled %q", labels)
 	}
 }

@@ -97,6 +97,9 @@ func TestRunIsReproducible(t *testing.T) {
 	if sum.Seed != 8 || sum.Version == "" || sum.Scenario.Name != "small" || len(sum.Arms) != 3 || !sum.Arms[2].Invocations.Conserved {
 		t.Errorf("summary.json records seed %d, version %q, scenario %q, %d arms", sum.Seed, sum.Version, sum.Scenario.Name, len(sum.Arms))
 	}
+	if st, err := os.Stat(filepath.Join(dirs[0], "tradeoff.png")); err != nil || st.Size() == 0 {
+		t.Errorf("no trade-off plot: %v", err)
+	}
 	arms, _ := filepath.Glob(filepath.Join(dirs[0], "arms", "*.json"))
 	if len(arms) != 3 {
 		t.Errorf("%d per-arm files, want 3", len(arms))

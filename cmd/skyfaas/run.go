@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,7 +26,8 @@ const runUsage = `Usage: skyfaas run [SCENARIO] [flags]
 Runs every arm of SCENARIO (the embedded default scenario if omitted), one
 engine per arm, in parallel. Prints the comparison table and writes, under
 the output directory, arms/<n>-<arm>.json as each arm finishes and then
-summary.json and summary.csv. The seed is recorded with the results.
+summary.json, summary.csv and tradeoff.png (each arm's cost against its p95
+latency, carbon and SLA violations). The seed is recorded with the results.
 
 Flags:
 `
@@ -119,6 +121,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.csv"), cs); err != nil {
 		return err
 	}
+	var png bytes.Buffer
+	if err := results.TradeoffPNG(&png, &sum); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "tradeoff.png"), png.Bytes()); err != nil {
+		return err
+	}
 	var invocations int64
 	for _, a := range arms {
 		invocations += a.Invocations.Arrived
@@ -136,8 +145,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		"SLA viol %%: of finished invocations (latency over %s, or failed); oom/throttled/timeout: failed invocations;\n"+
 		"wait: mean delay before execution (queueing + cold start); in flight: executing or queued at the end;\n"+
 		"share: invocations per provider. Full figures: summary.json.\n", sloText(&plan.Scenario))
-	fmt.Fprintf(stdout, "wrote %s and %s (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
-		filepath.Join(dir, "summary.json"), filepath.Join(dir, "summary.csv"), len(arms), humanCount(invocations), el.Seconds(),
+	fmt.Fprintf(stdout, "wrote %s, summary.csv and tradeoff.png (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
+		filepath.Join(dir, "summary.json"), len(arms), humanCount(invocations), el.Seconds(),
 		float64(invocations)/el.Seconds()/1e6)
 	return nil
 }
