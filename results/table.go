@@ -40,8 +40,8 @@ func Table(w io.Writer, s *Summary) error {
 		}
 		row := []string{a.Name, money(a.Cost.Total), secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99), fmt.Sprintf("%.1f", 1000*a.Latency.MeanStart),
 			percent(a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000), percent(a.SLAViolationPct),
-			count(a.Invocations.Failed["oom"]), count(a.Invocations.Failed["throttled"]), count(a.Invocations.Failed["timeout"]),
-			count(a.Invocations.InFlight), strings.Join(shares, "/")}
+			Thousands(a.Invocations.Failed["oom"]), Thousands(a.Invocations.Failed["throttled"]), Thousands(a.Invocations.Failed["timeout"]),
+			Thousands(a.Invocations.InFlight), strings.Join(shares, "/")}
 		if err := t.Append(toAny(row)...); err != nil {
 			return err
 		}
@@ -86,8 +86,8 @@ func secs(v float64) string {
 	return fmt.Sprintf("%.3f", v)
 }
 
-// count prints an integer with thousands separators.
-func count(n int64) string {
+// Thousands prints an integer with comma thousands separators.
+func Thousands(n int64) string {
 	s := fmt.Sprintf("%d", n)
 	if n < 0 {
 		return s

@@ -29,12 +29,8 @@ func runArm(b *testing.B, plan *scenarios.Plan, arm int) {
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapAlloc)
 		}
-		e, err := sim.New(cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
 		start := time.Now()
-		m, err := e.Run(context.Background())
+		m, err := sim.Run(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -39,11 +39,7 @@ func TestGoldenSummaries(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				e, err := sim.New(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m, err := e.Run(context.Background())
+				m, err := sim.Run(context.Background(), cfg)
 				if err != nil {
 					t.Fatal(err)
 				}

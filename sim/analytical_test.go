@@ -1,7 +1,6 @@
 package sim_test
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -36,14 +35,7 @@ func TestSimFaaSSteadyState(t *testing.T) {
 	cat := testCatalog(dist.Exponential{M: (coldMean - warmMean) / float64(sim.Second)}, 600*sim.Second, sim.Limits{})
 	cfg := baseConfig(cat, src, keepAlive{d: sim.ProviderKeepAlive})
 	cfg.Routing = sim.RouteNewestCreated
-	e, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := e.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := run(t, cfg)
 	pCold := float64(m.ColdStarts) / float64(m.ColdStarts+m.WarmStarts)
 	instances := m.InstanceSeconds / m.Horizon.Seconds()
 	busy := m.BusySeconds / m.Horizon.Seconds()

@@ -221,6 +221,15 @@ func checkConfig(c *Config) error {
 	return errors.Join(errs...)
 }
 
+// Run builds an engine for cfg and runs it.
+func Run(ctx context.Context, cfg Config) (*Metrics, error) {
+	e, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return e.Run(ctx)
+}
+
 // Model returns the offer model policies are given.
 func (e *Engine) Model() *Model { return &e.model }
 

@@ -102,11 +102,7 @@ func at(t, d float64) sim.Invocation {
 // run builds and runs an engine, failing the test on error.
 func run(t *testing.T, cfg sim.Config) *sim.Metrics {
 	t.Helper()
-	e, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := e.Run(context.Background())
+	m, err := sim.Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

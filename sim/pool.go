@@ -132,15 +132,20 @@ func (e *Engine) openPool(pi int32) {
 	}
 }
 
-func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
-	var pi int32
-	if n := len(e.freePools); n > 0 {
-		pi = e.freePools[n-1]
-		e.freePools = e.freePools[:n-1]
-	} else {
-		e.pools = append(e.pools, pool{})
-		pi = int32(len(e.pools) - 1)
+// takeSlot returns a free slot of slots, reusing a freed one first.
+func takeSlot[T any](slots *[]T, free *[]int32) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return i
 	}
+	var zero T
+	*slots = append(*slots, zero)
+	return int32(len(*slots) - 1)
+}
+
+func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
+	pi := takeSlot(&e.pools, &e.freePools)
 	prov := &e.cat.Providers[pl.Provider]
 	reg := &prov.Regions[pl.Region]
 	mo := &prov.Memory[pl.Memory]
@@ -315,14 +320,7 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 // newInstance creates an instance in pool pi whose start completes after a
 // cold start drawn from the provider's distribution.
 func (e *Engine) newInstance(pi int32, prov bool) int32 {
-	var i int32
-	if n := len(e.freeInst); n > 0 {
-		i = e.freeInst[n-1]
-		e.freeInst = e.freeInst[:n-1]
-	} else {
-		e.inst = append(e.inst, instance{})
-		i = int32(len(e.inst) - 1)
-	}
+	i := takeSlot(&e.inst, &e.freeInst)
 	p := &e.pools[pi]
 	cs := FromSeconds(e.cat.Providers[p.pl.Provider].ColdStart.Quantile(e.cold[p.pl.Provider].Float64()))
 	in := &e.inst[i]

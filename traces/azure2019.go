@@ -148,15 +148,11 @@ func funcKeyOf(lr *lineReader, fn, app, owner int) (fkey, akey string) {
 
 // scanFunctions registers the functions (and apps) of an invocations file.
 func (a *Azure2019) scanFunctions(path string) error {
-	f, err := a.opts.Open(path)
+	lr, f, err := openTable(a.opts.Open, path, "azure2019")
 	if err != nil {
-		return fmt.Errorf("azure2019: %w", err)
-	}
-	defer f.Close()
-	lr := newLineReader(path, f)
-	if err := lr.readHeader(); err != nil {
 		return err
 	}
+	defer f.Close()
 	fn, app, owner, trigger, minuteCols, err := invocationColumns(lr)
 	if err != nil {
 		return err
@@ -227,16 +223,11 @@ func (a *Azure2019) loadDay(d int) error {
 		}
 	}
 
-	path := day.Invocations
-	f, err := a.opts.Open(path)
+	lr, f, err := openTable(a.opts.Open, day.Invocations, "azure2019")
 	if err != nil {
-		return fmt.Errorf("azure2019: %w", err)
-	}
-	defer f.Close()
-	lr := newLineReader(path, f)
-	if err := lr.readHeader(); err != nil {
 		return err
 	}
+	defer f.Close()
 	fn, app, owner, _, minuteCols, err := invocationColumns(lr)
 	if err != nil {
 		return err
@@ -279,15 +270,11 @@ func (a *Azure2019) loadDay(d int) error {
 // readPercentiles reads a durations or memory file into percentile tables
 // keyed like the functions (owner/app/function) or apps (owner/app).
 func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []float64, perFunction bool) (map[string]dist.Quantiler, error) {
-	f, err := a.opts.Open(path)
+	lr, f, err := openTable(a.opts.Open, path, "azure2019")
 	if err != nil {
-		return nil, fmt.Errorf("azure2019: %w", err)
-	}
-	defer f.Close()
-	lr := newLineReader(path, f)
-	if err := lr.readHeader(); err != nil {
 		return nil, err
 	}
+	defer f.Close()
 	idIdx, err := lr.requireColumns(ids...)
 	if err != nil {
 		return nil, err

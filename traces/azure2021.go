@@ -129,17 +129,14 @@ func (a *Azure2021) row(lr *lineReader, register bool) (int32, sim.Time, sim.Dur
 }
 
 func (a *Azure2021) open() (*lineReader, error) {
-	f, err := a.opts.Open(a.path)
+	lr, f, err := openTable(a.opts.Open, a.path, "azure2021")
 	if err != nil {
-		return nil, fmt.Errorf("azure2021: %w", err)
-	}
-	a.f = f
-	lr := newLineReader(a.path, f)
-	if err := lr.readHeader(); err != nil {
 		return nil, err
 	}
+	a.f = f
 	cols, err := lr.requireColumns("app", "func", "end_timestamp", "duration")
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	a.cols = cols

@@ -69,6 +69,21 @@ func (lr *lineReader) next() (bool, error) {
 	}
 }
 
+// openTable opens a comma-separated file through open and reads its header.
+// The caller closes the returned file.
+func openTable(open func(string) (io.ReadCloser, error), path, reader string) (*lineReader, io.ReadCloser, error) {
+	f, err := open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", reader, err)
+	}
+	lr := newLineReader(path, f)
+	if err := lr.readHeader(); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return lr, f, nil
+}
+
 // readHeader reads the first line as column names.
 func (lr *lineReader) readHeader() error {
 	ok, err := lr.next()

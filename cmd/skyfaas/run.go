@@ -224,11 +224,7 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 		arrived.Add(n - last)
 		last = n
 	}
-	e, err := sim.New(cfg)
-	if err != nil {
-		return results.Arm{}, err
-	}
-	m, err := e.Run(ctx)
+	m, err := sim.Run(ctx, cfg)
 	if err != nil {
 		return results.Arm{}, err
 	}

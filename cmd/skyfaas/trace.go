@@ -13,6 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/traces"
 )
@@ -140,7 +141,7 @@ func openTrace(paths []string, spread traces.Spread, streams sim.Streams) (sim.S
 
 func printStats(w io.Writer, desc string, st *traces.Stats) error {
 	fmt.Fprintln(w, desc)
-	fmt.Fprintf(w, "functions %d (%d invoked), apps %d, invocations %s\n", st.Functions, st.FunctionsInvoked, st.Apps, count(st.Invocations))
+	fmt.Fprintf(w, "functions %d (%d invoked), apps %d, invocations %s\n", st.Functions, st.FunctionsInvoked, st.Apps, results.Thousands(st.Invocations))
 	fmt.Fprintf(w, "span %.2f h (first arrival %.3f s, last %.3f s), mean rate %.2f invocations/s\n",
 		st.Horizon.Seconds()/3600, st.First.Seconds(), st.Last.Seconds(), st.MeanRate)
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -164,16 +165,4 @@ func printStats(w io.Writer, desc string, st *traces.Stats) error {
 		fmt.Fprintln(w, "note:", n)
 	}
 	return nil
-}
-
-func count(n int64) string {
-	s := fmt.Sprintf("%d", n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

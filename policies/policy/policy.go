@@ -68,6 +68,20 @@ func NearestRegion(cat *sim.Catalog, z sim.ZoneID, p sim.ProviderID) uint8 {
 	return uint8(best)
 }
 
+// RegionsByRole returns, for every provider of the catalog, its region with
+// the given role.
+func RegionsByRole(cat *sim.Catalog, role string) ([]uint8, error) {
+	out := make([]uint8, len(cat.Providers))
+	for i := range cat.Providers {
+		r, ok := RegionByRole(&cat.Providers[i], role)
+		if !ok {
+			return nil, fmt.Errorf("region: provider %s has no region with role %q", cat.Providers[i].Name, role)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
 // RegionByRole returns the region of provider p whose role is role.
 func RegionByRole(p *sim.Provider, role string) (uint8, bool) {
 	for i, r := range p.Regions {
@@ -113,8 +127,8 @@ func best(obs *sim.StrategicObservation, v *sim.FunctionView, p sim.ProviderID, 
 		}
 	}
 	acceptable := []func(pl sim.Placement, o *sim.Offer) bool{
-		func(_ sim.Placement, o *sim.Offer) bool { return o.Feasible && o.MeetsSLO },
-		func(_ sim.Placement, o *sim.Offer) bool { return o.Feasible },
+		func(_ sim.Placement, o *sim.Offer) bool { return Rank(o) == 0 },
+		func(_ sim.Placement, o *sim.Offer) bool { return Rank(o) == 1 },
 		func(pl sim.Placement, _ *sim.Offer) bool { return int(pl.Memory) == largest },
 	}
 	for _, ok := range acceptable {
@@ -141,27 +155,30 @@ func best(obs *sim.StrategicObservation, v *sim.FunctionView, p sim.ProviderID, 
 	return bestPl, bestOffer
 }
 
+// Rank orders offers by acceptability: 0 feasible and meeting the SLO,
+// 1 feasible, 2 neither.
+func Rank(o *sim.Offer) int {
+	switch {
+	case o.Feasible && o.MeetsSLO:
+		return 0
+	case o.Feasible:
+		return 1
+	}
+	return 2
+}
+
 // BestProvider writes to out[i], for every function, the provider whose best
 // option (see Best) has the lowest score; a provider whose best option is
 // more acceptable (meets the SLO, or at least is feasible) beats one whose
 // best is less so. Ties go to the first provider.
 func BestProvider(obs *sim.StrategicObservation, out []sim.ProviderID, score func(*sim.Offer) float64) {
-	rank := func(o *sim.Offer) int {
-		switch {
-		case o.Feasible && o.MeetsSLO:
-			return 0
-		case o.Feasible:
-			return 1
-		}
-		return 2
-	}
 	for i := range obs.Functions {
 		v := &obs.Functions[i]
 		var best sim.ProviderID
 		bestScore, bestRank := 0.0, 3
 		for pi := range obs.Catalog.Providers {
 			_, o := Best(obs, v, sim.ProviderID(pi), nil, func(_ sim.Placement, o *sim.Offer) float64 { return score(o) })
-			s, r := score(&o), rank(&o)
+			s, r := score(&o), Rank(&o)
 			if r < bestRank || (r == bestRank && s < bestScore) {
 				best, bestScore, bestRank = sim.ProviderID(pi), s, r
 			}

@@ -74,14 +74,14 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 			for r := range prov.Regions {
 				for m := range prov.Memory {
 					o := obs.Model.Offer(v, sim.Placement{Provider: sim.ProviderID(pi), Region: uint8(r), Memory: uint8(m)}, obs.Now)
-					level = min(level, rank(&o))
+					level = min(level, policy.Rank(&o))
 					p.offs = append(p.offs, scored{sim.ProviderID(pi), o})
 				}
 			}
 		}
 		var maxC, maxL, maxG float64
 		for _, s := range p.offs {
-			if rank(&s.off) <= level {
+			if policy.Rank(&s.off) <= level {
 				maxC = math.Max(maxC, s.off.CostUSD)
 				maxL = math.Max(maxL, float64(s.off.Latency))
 				maxG = math.Max(maxG, s.off.CarbonG)
@@ -95,7 +95,7 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		}
 		best, bestScore := sim.ProviderID(0), math.Inf(1)
 		for _, s := range p.offs {
-			if rank(&s.off) > level {
+			if policy.Rank(&s.off) > level {
 				continue
 			}
 			score := p.w.Cost*norm(s.off.CostUSD, maxC) + p.w.Performance*norm(float64(s.off.Latency), maxL) + p.w.Carbon*norm(s.off.CarbonG, maxG)
@@ -105,16 +105,4 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		}
 		out[i] = best
 	}
-}
-
-// rank orders offers by acceptability: 0 feasible and meeting the SLO,
-// 1 feasible, 2 neither.
-func rank(o *sim.Offer) int {
-	switch {
-	case o.Feasible && o.MeetsSLO:
-		return 0
-	case o.Feasible:
-		return 1
-	}
-	return 2
 }

@@ -2,8 +2,6 @@
 package fixed
 
 import (
-	"fmt"
-
 	"github.com/skyfaas/skyfaas/policies/policy"
 	"github.com/skyfaas/skyfaas/sim"
 )
@@ -40,15 +38,11 @@ func New(args policy.Args, env policy.Env) (sim.Tactical, error) {
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	p := &Policy{c: c}
-	for _, prov := range env.Catalog.Providers {
-		r, ok := policy.RegionByRole(&prov, c.Region)
-		if !ok {
-			return nil, fmt.Errorf("region: provider %s has no region with role %q", prov.Name, c.Region)
-		}
-		p.region = append(p.region, r)
+	regions, err := policy.RegionsByRole(env.Catalog, c.Region)
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return &Policy{c: c, region: regions}, nil
 }
 
 func (p *Policy) Name() string { return Name }

@@ -4,8 +4,6 @@
 package powertuning
 
 import (
-	"fmt"
-
 	"github.com/skyfaas/skyfaas/policies/policy"
 	"github.com/skyfaas/skyfaas/sim"
 )
@@ -45,12 +43,9 @@ func New(args policy.Args, env policy.Env) (sim.Tactical, error) {
 	}
 	p := &Policy{}
 	if c.Region != "" {
-		for _, prov := range env.Catalog.Providers {
-			r, ok := policy.RegionByRole(&prov, c.Region)
-			if !ok {
-				return nil, fmt.Errorf("region: provider %s has no region with role %q", prov.Name, c.Region)
-			}
-			p.region = append(p.region, r)
+		var err error
+		if p.region, err = policy.RegionsByRole(env.Catalog, c.Region); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil
