@@ -156,7 +156,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if s, ok := cfg.Operational.(Stationary); ok {
 		d := s.Stationary()
-		if d.Prewarm < 0 || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
+		if d.Prewarm < 0 || d.Prewarm > MaxPrewarm || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
 			return nil, fmt.Errorf("operational policy %s: invalid stationary decision %+v", cfg.Operational.Name(), d)
 		}
 		e.stationary = &d
@@ -457,8 +457,9 @@ func (e *Engine) decideOperational() error {
 	}
 	e.cfg.Operational.Decide(obs, e.decOut)
 	for i, d := range e.decOut {
-		if d.Prewarm < 0 || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
-			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v", e.cfg.Operational.Name(), obs.Pools[i].Pool, d)
+		if d.Prewarm < 0 || d.Prewarm > MaxPrewarm || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
+			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v (pre-warm must be in 0..%d, keep-alive >= 0 or ProviderKeepAlive)",
+				e.cfg.Operational.Name(), obs.Pools[i].Pool, d, MaxPrewarm)
 		}
 		e.apply(e.poolIdx[i], d)
 	}

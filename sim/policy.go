@@ -57,6 +57,10 @@ type IdleTimeObserver interface {
 // ProviderKeepAlive in PoolDecision.KeepAlive keeps the provider's default.
 const ProviderKeepAlive Duration = -1
 
+// MaxPrewarm bounds PoolDecision.Prewarm: a larger target is a policy's
+// error, reported as such rather than allocated.
+const MaxPrewarm = 1 << 20
+
 // PoolDecision is an operational decision for one pool.
 type PoolDecision struct {
 	// Prewarm is the number of provisioned (pre-warmed) instances to hold

@@ -70,7 +70,6 @@ type pool struct {
 	memW      float64 // facility watts per MB of memory
 
 	keepAlive Duration
-	target    int // pre-warmed instances to hold
 
 	idle     fifo[int32] // on-demand idle instances, oldest idle first
 	idleProv fifo[int32] // pre-warmed idle instances
@@ -548,15 +547,21 @@ func (e *Engine) terminate(i int32) {
 	}
 }
 
+// billProvisioned bills a pre-warmed instance for the time it was held up
+// to until, and counts it as used if it served (or is serving) a request.
+func (e *Engine) billProvisioned(p *pool, in *instance, until Time) {
+	usd, _ := p.rules.Provisioned(int64(until.Sub(in.created)), p.memMB, p.vcpu, p.factor)
+	e.m.Cost.Provisioned += usd
+	e.m.PerProvider[p.pl.Provider].Cost += usd
+	if in.served > 0 || in.state == stBusy {
+		e.m.PrewarmsUsed++
+	}
+}
+
 // releaseProvisioned bills a pre-warmed instance for the time it was held
 // and returns its reserved capacity.
 func (e *Engine) releaseProvisioned(p *pool, in *instance, at Time) {
-	usd, _ := p.rules.Provisioned(int64(at.Sub(in.created)), p.memMB, p.vcpu, p.factor)
-	e.m.Cost.Provisioned += usd
-	e.m.PerProvider[p.pl.Provider].Cost += usd
-	if in.served > 0 {
-		e.m.PrewarmsUsed++
-	}
+	e.billProvisioned(p, in, at)
 	e.groups[p.group].reserved--
 	if !in.release {
 		p.nProv--
@@ -632,7 +637,6 @@ func (e *Engine) setKeepAlive(pi int32, ka Duration) {
 // starting first, busy ones when they finish.
 func (e *Engine) setTarget(pi int32, n int) {
 	p := &e.pools[pi]
-	p.target = n
 	g := &e.groups[p.group]
 	for p.nProv < n {
 		if g.limit > 0 && g.inflight+g.reserved >= g.limit {
@@ -666,13 +670,18 @@ func (e *Engine) setTarget(pi int32, n int) {
 			e.terminate(i)
 		default:
 			// All held pre-warms are busy: release one when it finishes.
+			found := false
 			for k := range e.inst {
 				in := &e.inst[k]
 				if in.state == stBusy && in.pool == pi && in.prov && !in.release {
 					in.release = true
 					p.nProv--
+					found = true
 					break
 				}
+			}
+			if !found {
+				return // nothing left to release (cannot happen while nProv counts held pre-warms)
 			}
 		}
 		p = &e.pools[pi]
@@ -700,12 +709,7 @@ func (e *Engine) closeAtHorizon(i int32) {
 	}
 	e.m.InstanceSeconds += e.horizon.Sub(in.created).Seconds()
 	if in.prov {
-		usd, _ := p.rules.Provisioned(int64(e.horizon.Sub(in.created)), p.memMB, p.vcpu, p.factor)
-		e.m.Cost.Provisioned += usd
-		e.m.PerProvider[p.pl.Provider].Cost += usd
-		if in.served > 0 || in.state == stBusy {
-			e.m.PrewarmsUsed++
-		}
+		e.billProvisioned(p, in, e.horizon)
 	}
 }
 

@@ -1,7 +1,9 @@
 package sim_test
 
 import (
+	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/sim"
@@ -183,5 +185,24 @@ func TestRoutingChoosesIdleInstance(t *testing.T) {
 		if math.Abs(m.InstanceSeconds-c.want) > 1e-9 {
 			t.Errorf("%s: instance-seconds %v, want %v", c.name, m.InstanceSeconds, c.want)
 		}
+	}
+}
+
+func TestInvalidOperationalDecisionIsAnError(t *testing.T) {
+	for _, d := range []sim.PoolDecision{{Prewarm: -1}, {Prewarm: sim.MaxPrewarm + 1}, {KeepAlive: -5}} {
+		src := newList(sim.Time(60*sim.Second), 1, at(1, 1))
+		_, err := sim.Run(context.Background(), cfgFor(src, sim.Limits{}, 60*sim.Second, fixedDecision{d}))
+		if err == nil || !strings.Contains(err.Error(), "invalid decision") {
+			t.Errorf("decision %+v: error %v", d, err)
+		}
+	}
+}
+
+type fixedDecision struct{ d sim.PoolDecision }
+
+func (f fixedDecision) Name() string { return "test-fixed-decision" }
+func (f fixedDecision) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) {
+	for i := range out {
+		out[i] = f.d
 	}
 }
