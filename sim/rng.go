@@ -2,7 +2,9 @@ package sim
 
 import (
 	"hash/fnv"
-	"math/rand/v2"
+	// Imported under its role: only its seeded constructors are used here,
+	// never the package-level (global) source.
+	seeded "math/rand/v2"
 )
 
 // Streams derives independent, reproducible random streams from a scenario
@@ -28,16 +30,16 @@ func (s Streams) Replication() int { return int(s.replication) }
 
 // New returns the named stream, a PCG generator keyed by
 // splitmix64 over (seed, replication, FNV-1a(name)).
-func (s Streams) New(name string) *rand.Rand {
-	return rand.New(s.PCG(name))
+func (s Streams) New(name string) *seeded.Rand {
+	return seeded.New(s.PCG(name))
 }
 
 // PCG returns the named stream's underlying generator.
-func (s Streams) PCG(name string) *rand.PCG {
+func (s Streams) PCG(name string) *seeded.PCG {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	k := splitmix64(s.seed ^ splitmix64(s.replication^splitmix64(h.Sum64())))
-	return rand.NewPCG(k, splitmix64(k^0x6a09e667f3bcc909))
+	return seeded.NewPCG(k, splitmix64(k^0x6a09e667f3bcc909))
 }
 
 // Hash01 maps (seed, key) to a number in [0, 1) deterministically; it is used
