@@ -192,3 +192,13 @@ func TestTraceStatsSample(t *testing.T) {
 		t.Errorf("trace stats of the sample:\n%s", stdout)
 	}
 }
+
+func TestInterruptedRunSaysWhereResultsAre(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	err := Run(ctx, []string{"run", writeScenario(t, small), "--out", t.TempDir(), "--quiet"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "interrupted after 0 of 3 arms") {
+		t.Errorf("interrupted run: %v", err)
+	}
+}

@@ -204,7 +204,15 @@ feed:
 	close(jobs)
 	wg.Wait()
 	stopProgress()
-	if err := errors.Join(errs...); err != nil {
+	// Report the arms that failed, not the others that were stopped because
+	// of it (or of an interrupt).
+	var failed []error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			failed = append(failed, err)
+		}
+	}
+	if err := errors.Join(failed...); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
