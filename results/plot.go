@@ -18,7 +18,7 @@ import (
 // carbon and SLA violations (three panels side by side), the points
 // numbered and the numbers keyed to arm names in a fourth panel: the
 // picture of a comparison that a table makes hard to read at a glance.
-func TradeoffPNG(w io.Writer, s *Summary) error {
+func TradeoffPNG(w io.Writer, s *Summary, title string) error {
 	panels := []struct {
 		label string
 		y     func(a *Arm) float64
@@ -58,7 +58,7 @@ func TradeoffPNG(w io.Writer, s *Summary) error {
 		pad(p, pts)
 		row[i] = p
 	}
-	row[1].Title.Text = fmt.Sprintf("%s, seed %d: %d arms, one point each", s.scenarioName(), s.Seed, len(s.Arms))
+	row[1].Title.Text = title
 	key := plot.New()
 	key.HideAxes()
 	key.Legend.Top, key.Legend.Left = true, true
@@ -148,13 +148,4 @@ func (plainTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
-}
-
-// scenarioName returns the name of the resolved scenario recorded in s.
-func (s *Summary) scenarioName() string {
-	type named interface{ ScenarioName() string }
-	if n, ok := s.Scenario.(named); ok {
-		return n.ScenarioName()
-	}
-	return "scenario"
 }

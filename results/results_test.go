@@ -101,7 +101,7 @@ func TestTradeoffPNG(t *testing.T) {
 	second.Name, second.Cost.Total, second.CarbonG = "b", 3, 5000
 	s.Arms = append(s.Arms, second)
 	var buf bytes.Buffer
-	if err := TradeoffPNG(&buf, s); err != nil {
+	if err := TradeoffPNG(&buf, s, "test"); err != nil {
 		t.Fatal(err)
 	}
 	img, err := png.Decode(&buf)

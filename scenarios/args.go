@@ -67,8 +67,6 @@ func (s PolicySpec) Label() string {
 	return s.Name + "(" + strings.Join(parts, ",") + ")"
 }
 
-func (s PolicySpec) args() tomlArgs { return tomlArgs(s.Args) }
-
 // Args returns the strict settings decoder the scenario layer hands to
 // policies, for settings given as a map (tests, tools).
 func Args(settings map[string]any) policy.Args { return tomlArgs(settings) }

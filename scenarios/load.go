@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -131,7 +132,6 @@ func unknownKeys(ps *problems, keys []toml.Key) {
 func applyDefaults(s *Scenario, file string) {
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-		s.Name = strings.TrimSuffix(s.Name, " (embedded)")
 	}
 	if s.Seed == nil {
 		one := uint64(1)
@@ -357,9 +357,10 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
 		}
 	}
 	total := 0.0
-	for z, share := range s.Clients.Mix {
+	for _, z := range slices.Sorted(maps.Keys(s.Clients.Mix)) {
+		share := s.Clients.Mix[z]
 		if !slices.ContainsFunc(cat.Zones, func(cz sim.Zone) bool { return cz.Name == z }) {
-			ps.add("clients.mix."+z, "unknown client zone (the catalog has %q)", zoneNames(cat))
+			ps.add("clients.mix."+z, "unknown client zone (the catalog has %q)", names(cat.Zones, func(z sim.Zone) string { return z.Name }))
 		}
 		if !finite(share) || share < 0 {
 			ps.add("clients.mix."+z, "must be a share >= 0 (got %v)", share)
@@ -398,7 +399,7 @@ func (p *Plan) applyOverrides(s *Scenario, cat *sim.Catalog, ps *problems) {
 		at := fmt.Sprintf("catalog.override[%d]", i)
 		k := slices.IndexFunc(cat.Providers, func(sp sim.Provider) bool { return sp.Name == o.Provider })
 		if k < 0 {
-			ps.add(at+".provider", "unknown provider %q (the catalog has %q)", o.Provider, providerNames(cat))
+			ps.add(at+".provider", "unknown provider %q (the catalog has %q)", o.Provider, names(cat.Providers, func(p sim.Provider) string { return p.Name }))
 			continue
 		}
 		prov := &cat.Providers[k]
@@ -444,20 +445,13 @@ func (p *Plan) applyOverrides(s *Scenario, cat *sim.Catalog, ps *problems) {
 	}
 }
 
-func providerNames(cat *sim.Catalog) []string {
-	var n []string
-	for _, p := range cat.Providers {
-		n = append(n, p.Name)
+// names lists the names of catalog entries, for messages.
+func names[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
 	}
-	return n
-}
-
-func zoneNames(cat *sim.Catalog) []string {
-	var n []string
-	for _, z := range cat.Zones {
-		n = append(n, z.Name)
-	}
-	return n
+	return out
 }
 
 // checkWorkloadFiles reports trace files that cannot be opened.
@@ -561,11 +555,11 @@ func (p *Plan) checkPolicy(layer policies.Layer, spec PolicySpec, env policy.Env
 	var err error
 	switch layer {
 	case policies.Strategic:
-		_, err = p.Registry.NewStrategic(spec.Name, spec.args(), env)
+		_, err = p.Registry.NewStrategic(spec.Name, Args(spec.Args), env)
 	case policies.Tactical:
-		_, err = p.Registry.NewTactical(spec.Name, spec.args(), env)
+		_, err = p.Registry.NewTactical(spec.Name, Args(spec.Args), env)
 	case policies.Operational:
-		_, err = p.Registry.NewOperational(spec.Name, spec.args(), env)
+		_, err = p.Registry.NewOperational(spec.Name, Args(spec.Args), env)
 	}
 	return err
 }

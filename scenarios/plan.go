@@ -77,15 +77,15 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 	}
 	env := p.env(s, streams)
 	a := &p.Arms[arm]
-	st, err := p.Registry.NewStrategic(a.Strategic.Name, a.Strategic.args(), env)
+	st, err := p.Registry.NewStrategic(a.Strategic.Name, Args(a.Strategic.Args), env)
 	if err != nil {
 		return sim.Config{}, fmt.Errorf("arm %q: strategic: %w", a.Name, err)
 	}
-	ta, err := p.Registry.NewTactical(a.Tactical.Name, a.Tactical.args(), env)
+	ta, err := p.Registry.NewTactical(a.Tactical.Name, Args(a.Tactical.Args), env)
 	if err != nil {
 		return sim.Config{}, fmt.Errorf("arm %q: tactical: %w", a.Name, err)
 	}
-	op, err := p.Registry.NewOperational(a.Operational.Name, a.Operational.args(), env)
+	op, err := p.Registry.NewOperational(a.Operational.Name, Args(a.Operational.Args), env)
 	if err != nil {
 		return sim.Config{}, fmt.Errorf("arm %q: operational: %w", a.Name, err)
 	}

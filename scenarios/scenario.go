@@ -24,10 +24,6 @@ type Scenario struct {
 	Arms        []ArmSpec `toml:"arms" json:"arms"`
 }
 
-// ScenarioName returns the scenario's name (for writers that receive the
-// resolved scenario as a value).
-func (s Scenario) ScenarioName() string { return s.Name }
-
 // Workload selects and configures the invocation source.
 type Workload struct {
 	// Kind is synthetic, azure2019, azure2021 or poisson.

@@ -71,10 +71,6 @@ const (
 	ScopeFunction                   // one function (Google Cloud Functions)
 )
 
-func (s LimitScope) String() string {
-	return [...]string{"region", "app", "function"}[s]
-}
-
 // Limits are a provider's scaling limits.
 type Limits struct {
 	Scope LimitScope

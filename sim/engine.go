@@ -119,8 +119,7 @@ type Engine struct {
 type fnState struct {
 	app     int32
 	zone    ZoneID
-	current int32 // pool of the current placement, -1 before the first
-	pl      Placement
+	current int32   // pool of the current placement, -1 before the first
 	pools   []int32 // current and draining pools
 
 	invocations   int64
@@ -229,9 +228,6 @@ func Run(ctx context.Context, cfg Config) (*Metrics, error) {
 	}
 	return e.Run(ctx)
 }
-
-// Model returns the offer model policies are given.
-func (e *Engine) Model() *Model { return &e.model }
 
 // Run replays the workload to the horizon and returns what was measured.
 // It stops early with ctx's error if ctx is cancelled (checked every
@@ -398,11 +394,11 @@ func (e *Engine) decidePlacements(strategic bool) error {
 	n := len(e.fns)
 	e.provOut = resize(e.provOut, n)
 	e.placeOut = resize(e.placeOut, n)
+	for i := range e.fns {
+		e.provOut[i] = e.placement(FunctionID(i)).Provider
+	}
 	if strategic {
 		obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
-		for i := range e.fns {
-			e.provOut[i] = e.fns[i].pl.Provider
-		}
 		e.cfg.Strategic.Providers(obs, e.provOut)
 		for i, p := range e.provOut {
 			if int(p) >= len(e.cat.Providers) {
@@ -413,16 +409,11 @@ func (e *Engine) decidePlacements(strategic bool) error {
 			e.fns[i].stratArrivals = 0
 			e.fns[i].stratOutcome = Outcome{}
 		}
-	} else {
-		for i := range e.fns {
-			e.provOut[i] = e.fns[i].pl.Provider
-		}
 	}
 	obs := e.observeFunctions(e.cfg.TacticalEpoch, false)
 	for i := range e.fns {
-		f := &e.fns[i]
-		if f.current >= 0 && f.pl.Provider == e.provOut[i] {
-			e.placeOut[i] = f.pl
+		if pl := e.placement(FunctionID(i)); e.fns[i].current >= 0 && pl.Provider == e.provOut[i] {
+			e.placeOut[i] = pl
 		} else {
 			e.placeOut[i] = Placement{Provider: e.provOut[i]}
 		}
@@ -438,7 +429,7 @@ func (e *Engine) decidePlacements(strategic bool) error {
 		f := &e.fns[i]
 		f.tactArrivals = 0
 		f.tactOutcome = Outcome{}
-		if f.current < 0 || f.pl != e.placeOut[i] {
+		if f.current < 0 || e.placement(FunctionID(i)) != e.placeOut[i] {
 			if f.current >= 0 {
 				e.m.PlacementChanges++
 			}
@@ -446,6 +437,15 @@ func (e *Engine) decidePlacements(strategic bool) error {
 		}
 	}
 	return nil
+}
+
+// placement returns function f's current placement (the zero value before
+// its first).
+func (e *Engine) placement(f FunctionID) Placement {
+	if c := e.fns[f].current; c >= 0 {
+		return e.pools[c].pl
+	}
+	return Placement{}
 }
 
 // decideOperational asks the operational layer about every current pool.
@@ -480,16 +480,11 @@ func (e *Engine) finish() {
 			e.m.InFlight += int64(e.pools[i].queue.len())
 		}
 	}
-	placed, invoked := 0, 0
 	for i := range e.fns {
-		if e.fns[i].current >= 0 {
-			placed++
-		}
 		if e.fns[i].invocations > 0 {
-			invoked++
+			e.m.FunctionsInvoked++
 		}
 	}
-	e.m.FunctionsPlaced, e.m.FunctionsInvoked = placed, invoked
 }
 
 func resize[T any](s []T, n int) []T {

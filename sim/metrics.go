@@ -60,7 +60,6 @@ type Metrics struct {
 	Ticks              int64
 	PerProvider        []ProviderMetrics
 	BillableUnits      []BillableUnits // per provider, for free-tier accounting
-	FunctionsPlaced    int
 	FunctionsInvoked   int
 	PeakEventQueue     int
 	PeakQueuedRequests int
@@ -86,11 +85,9 @@ type ProviderMetrics struct {
 
 // BillableUnits are the quantities a provider bills, for free-tier deduction.
 type BillableUnits struct {
-	Requests    int64
-	GBSeconds   float64
-	GHzSeconds  float64
-	ComputeUSD  float64 // on-demand compute charged for those units
-	RequestsUSD float64
+	Requests   int64
+	GBSeconds  float64
+	GHzSeconds float64
 }
 
 // Finished returns the invocations that completed or failed.

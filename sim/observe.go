@@ -11,7 +11,7 @@ func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObse
 	for i := range e.fns {
 		f := &e.fns[i]
 		v := &e.views[i]
-		*v = FunctionView{ID: FunctionID(i), App: f.app, Zone: f.zone, Placement: f.pl}
+		*v = FunctionView{ID: FunctionID(i), App: f.app, Zone: f.zone, Placement: e.placement(FunctionID(i))}
 		v.Profile = Profile{Invocations: f.invocations, Window: window,
 			MeanDuration: e.cfg.PriorDuration, MaxMemoryMB: e.cfg.PriorMemoryMB}
 		if strategic {

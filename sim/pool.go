@@ -108,7 +108,6 @@ func (e *Engine) place(f FunctionID, pl Placement) {
 		e.setTarget(fs.current, 0)
 		e.maybeFreePool(fs.current)
 	}
-	fs.pl = pl
 	for _, pi := range fs.pools {
 		if e.pools[pi].pl == pl {
 			fs.current = pi
@@ -379,7 +378,6 @@ func (e *Engine) complete(i int32) {
 	bu := &e.m.BillableUnits[p.pl.Provider]
 	bu.GBSeconds += u.GBSeconds
 	bu.GHzSeconds += u.GHzSecs
-	bu.ComputeUSD += u.USD
 	fs.stratOutcome.CostUSD += u.USD
 	fs.tactOutcome.CostUSD += u.USD
 	if in.cold {
@@ -435,9 +433,7 @@ func (e *Engine) chargeRequest(p *pool, fs *fnState) {
 	fee := p.rules.RequestUSD
 	e.m.Cost.Requests += fee
 	e.m.PerProvider[p.pl.Provider].Cost += fee
-	bu := &e.m.BillableUnits[p.pl.Provider]
-	bu.Requests++
-	bu.RequestsUSD += fee
+	e.m.BillableUnits[p.pl.Provider].Requests++
 	fs.stratOutcome.CostUSD += fee
 	fs.tactOutcome.CostUSD += fee
 }

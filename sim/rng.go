@@ -22,12 +22,6 @@ func NewStreams(seed uint64, replication int) Streams {
 	return Streams{seed: seed, replication: uint64(replication)}
 }
 
-// Seed returns the scenario seed.
-func (s Streams) Seed() uint64 { return s.seed }
-
-// Replication returns the replication number.
-func (s Streams) Replication() int { return int(s.replication) }
-
 // New returns the named stream, a PCG generator keyed by
 // splitmix64 over (seed, replication, FNV-1a(name)).
 func (s Streams) New(name string) *seeded.Rand {

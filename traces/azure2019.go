@@ -73,7 +73,6 @@ type Azure2019 struct {
 	done        bool // the last minute of the last day has been read
 
 	fallbackDur, fallbackMem map[int32]bool
-	invocations              int64
 }
 
 // OpenAzure2019 checks the files and loads the first day.
@@ -344,7 +343,6 @@ func (a *Azure2019) Next() bool {
 	d := a.dur[ma.fn].Quantile(a.durRNG.Float64())
 	m := a.mem[a.fnApp[ma.fn]].Quantile(a.memRNG.Float64())
 	a.cur = sim.Invocation{Arrival: a.base + sim.Time(ma.off), Duration: sim.Duration(d*1000 + 0.5), Function: sim.FunctionID(ma.fn), MemoryMB: float32(m)}
-	a.invocations++
 	return true
 }
 

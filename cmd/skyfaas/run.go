@@ -84,26 +84,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	src, err := plan.Source(seed, 0)
-	if err != nil {
-		return err
-	}
 	sum := results.Summary{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, Scenario: plan.Scenario,
-		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed,
-		Workload: results.WorkloadInfo{Kind: plan.Scenario.Workload.Kind, Functions: len(src.Functions()), Apps: len(src.Apps())}}
-	if n, ok := src.(traces.Noter); ok {
-		sum.Workload.Notes = n.Notes()
-	}
-
-	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, %d functions, output %s\n",
-		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), sum.Workload.Functions, dir)
+		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed}
+	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, output %s\n",
+		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), dir)
 	start := time.Now()
-	arms, err := runArms(ctx, plan, seed, *workers, dir, stderr, !*quiet && isTerminal(stderr))
+	arms, workload, err := runArms(ctx, plan, seed, *workers, dir, stderr, !*quiet && isTerminal(stderr))
 	if err != nil {
 		return err
 	}
-	sum.Arms = arms
-	sum.Workload.HorizonSeconds = arms[0].HorizonSeconds
+	sum.Arms, sum.Workload = arms, workload
 	if err := results.CheckConservation(&sum); err != nil {
 		return fmt.Errorf("internal error: %w", err)
 	}
@@ -122,7 +112,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	var png bytes.Buffer
-	if err := results.TradeoffPNG(&png, &sum); err != nil {
+	title := fmt.Sprintf("%s, seed %d: %d arms, one point each", plan.Scenario.Name, seed, len(arms))
+	if err := results.TradeoffPNG(&png, &sum, title); err != nil {
 		return err
 	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, "tradeoff.png"), png.Bytes()); err != nil {
@@ -152,12 +143,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // runArms runs every arm, workers at a time, each on its own engine, and
-// writes each arm's summary as it finishes.
-func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir string, stderr io.Writer, progress bool) ([]results.Arm, error) {
+// writes each arm's summary as it finishes. It returns the arms and the
+// workload as the first arm's source described it after replaying it.
+func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir string, stderr io.Writer, progress bool) ([]results.Arm, results.WorkloadInfo, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := len(plan.Arms)
 	out := make([]results.Arm, n)
+	loads := make([]results.WorkloadInfo, n)
 	errs := make([]error, n)
 	var (
 		arrived atomic.Int64
@@ -174,13 +167,13 @@ func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				arm, err := runArm(ctx, plan, i, seed, &arrived)
+				arm, load, err := runArm(ctx, plan, i, seed, &arrived)
 				if err != nil {
 					errs[i] = fmt.Errorf("arm %q: %w", plan.Arms[i].Name, err)
 					cancel()
 					continue
 				}
-				out[i] = arm
+				out[i], loads[i] = arm, load
 				js, err := results.JSON(arm)
 				if err == nil {
 					err = results.WriteFileAtomic(filepath.Join(dir, "arms", fmt.Sprintf("%02d-%s.json", i+1, slug(arm.Name))), js)
@@ -213,18 +206,19 @@ feed:
 		}
 	}
 	if err := errors.Join(failed...); err != nil {
-		return nil, err
+		return nil, results.WorkloadInfo{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
+		return nil, results.WorkloadInfo{}, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
 	}
-	return out, nil
+	return out, loads[0], nil
 }
 
-func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, error) {
+// runArm runs arm i and describes the workload its source replayed.
+func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, results.WorkloadInfo, error) {
 	cfg, err := plan.Config(i, seed, 0)
 	if err != nil {
-		return results.Arm{}, err
+		return results.Arm{}, results.WorkloadInfo{}, err
 	}
 	var last int64
 	cfg.ProgressEvery = 1 << 18
@@ -234,11 +228,16 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	}
 	m, err := sim.Run(ctx, cfg)
 	if err != nil {
-		return results.Arm{}, err
+		return results.Arm{}, results.WorkloadInfo{}, err
 	}
 	arrived.Add(m.Arrived - last)
 	a := plan.Arms[i]
-	return results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier), nil
+	load := results.WorkloadInfo{Kind: plan.Scenario.Workload.Kind, Functions: len(cfg.Source.Functions()),
+		Apps: len(cfg.Source.Apps()), HorizonSeconds: m.Horizon.Seconds()}
+	if n, ok := cfg.Source.(traces.Noter); ok {
+		load.Notes = n.Notes()
+	}
+	return results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier), load, nil
 }
 
 // startProgress redraws one status line on the terminal until stopped.

@@ -23,6 +23,13 @@ type NoArgs struct{}
 // Decode leaves v as it is.
 func (NoArgs) Decode(any) error { return nil }
 
+// NoSettings decodes the settings of a policy that takes none: any key is
+// an error.
+func NoSettings(args Args) error {
+	var none struct{}
+	return args.Decode(&none)
+}
+
 // Weights weigh the objective: cost, performance (latency) and carbon.
 type Weights struct {
 	Cost, Performance, Carbon float64
@@ -196,6 +203,16 @@ type MemoryRule struct {
 	MemoryMB int `toml:"memory_mb"`
 	// Headroom is the fraction added to the footprint when fitting.
 	Headroom float64 `toml:"headroom"`
+}
+
+// DecodeMemoryRule decodes and checks the settings of a policy whose only
+// settings are a MemoryRule.
+func DecodeMemoryRule(args Args) (MemoryRule, error) {
+	var c struct{ MemoryRule }
+	if err := args.Decode(&c); err != nil {
+		return MemoryRule{}, err
+	}
+	return c.MemoryRule, c.Check()
 }
 
 // Check validates the rule.

@@ -55,9 +55,6 @@ func NewSeries(values []float64, step, offset int64) (*Series, error) {
 	return s, nil
 }
 
-// Len returns the number of steps.
-func (s *Series) Len() int { return len(s.values) }
-
 // Mean returns the mean intensity over one cycle.
 func (s *Series) Mean() float64 {
 	return s.cum[len(s.values)] / (float64(s.step) / 1e6 * float64(len(s.values)))

@@ -126,15 +126,6 @@ func (d PiecewiseLinear) Mean() float64 {
 	return m + (1-d.P[n-1])*d.V[n-1]
 }
 
-// Scaled multiplies another distribution by F.
-type Scaled struct {
-	Q Quantiler
-	F float64
-}
-
-func (s Scaled) Quantile(p float64) float64 { return s.F * s.Q.Quantile(p) }
-func (s Scaled) Mean() float64              { return s.F * s.Q.Mean() }
-
 // clampOpen keeps p strictly inside (0, 1) so that quantiles stay finite.
 func clampOpen(p float64) float64 {
 	const eps = 1e-12

@@ -23,8 +23,7 @@ var (
 
 // New builds the policy.
 func New(args policy.Args, _ policy.Env) (sim.Operational, error) {
-	var none struct{}
-	return Policy{}, args.Decode(&none)
+	return Policy{}, policy.NoSettings(args)
 }
 
 func (Policy) Name() string                                           { return Name }

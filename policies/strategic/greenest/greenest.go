@@ -22,8 +22,7 @@ var _ sim.Strategic = Policy{}
 
 // New builds the policy.
 func New(args policy.Args, _ policy.Env) (sim.Strategic, error) {
-	var none struct{}
-	return Policy{}, args.Decode(&none)
+	return Policy{}, policy.NoSettings(args)
 }
 
 func (Policy) Name() string { return Name }

@@ -13,31 +13,23 @@ const Name = "greenest-region"
 // Summary describes the policy in one line.
 const Summary = "the region with the least expected carbon per invocation at its current grid intensity (ties: nearest); memory fits the footprint unless memory_mb is set"
 
-// Config is the policy's settings.
-type Config struct {
-	policy.MemoryRule
-}
-
 // Policy is the greenest-region tactical baseline.
-type Policy struct{ c Config }
+type Policy struct{ rule policy.MemoryRule }
 
 var _ sim.Tactical = (*Policy)(nil)
 
-// New builds the policy.
+// New builds the policy; its settings are a policy.MemoryRule.
 func New(args policy.Args, _ policy.Env) (sim.Tactical, error) {
-	var c Config
-	if err := args.Decode(&c); err != nil {
+	rule, err := policy.DecodeMemoryRule(args)
+	if err != nil {
 		return nil, err
 	}
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	return &Policy{c: c}, nil
+	return &Policy{rule: rule}, nil
 }
 
 func (p *Policy) Name() string { return Name }
 
 // Placements picks the greenest region.
 func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
-	policy.RegionBy(obs, out, p.c.MemoryRule, func(o *sim.Offer) float64 { return o.CarbonG })
+	policy.RegionBy(obs, out, p.rule, func(o *sim.Offer) float64 { return o.CarbonG })
 }

@@ -12,26 +12,18 @@ const Name = "nearest"
 // Summary describes the policy in one line.
 const Summary = "the region with the shortest round trip from the function's clients; memory fits the footprint unless memory_mb is set"
 
-// Config is the policy's settings.
-type Config struct {
-	policy.MemoryRule
-}
-
 // Policy is the nearest-region tactical baseline.
-type Policy struct{ c Config }
+type Policy struct{ rule policy.MemoryRule }
 
 var _ sim.Tactical = (*Policy)(nil)
 
-// New builds the policy.
+// New builds the policy; its settings are a policy.MemoryRule.
 func New(args policy.Args, _ policy.Env) (sim.Tactical, error) {
-	var c Config
-	if err := args.Decode(&c); err != nil {
+	rule, err := policy.DecodeMemoryRule(args)
+	if err != nil {
 		return nil, err
 	}
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	return &Policy{c: c}, nil
+	return &Policy{rule: rule}, nil
 }
 
 func (p *Policy) Name() string { return Name }
@@ -41,6 +33,6 @@ func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
 	for i := range out {
 		v := &obs.Functions[i]
 		out[i].Region = policy.NearestRegion(obs.Catalog, v.Zone, out[i].Provider)
-		out[i].Memory = p.c.Pick(&obs.Catalog.Providers[out[i].Provider], v)
+		out[i].Memory = p.rule.Pick(&obs.Catalog.Providers[out[i].Provider], v)
 	}
 }
