@@ -338,7 +338,7 @@ func (e *Engine) readAhead(until Time) []Invocation {
 }
 
 func (e *Engine) handle(ev event) error {
-	switch ev.kind {
+	switch ev.kind() {
 	case evControl:
 		return e.control()
 	case evComplete:

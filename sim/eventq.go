@@ -11,17 +11,23 @@ const (
 	evTokens                         // a limit group's scale-up bucket holds a token again
 )
 
-// event is one entry of the event heap. ref names the instance, pool or limit
-// group it concerns; gen is the generation that entity had when the event was
-// scheduled: an event whose generation no longer matches is stale and ignored,
-// which is how timers are cancelled without heap surgery.
+// event is one entry of the event heap, 24 bytes. ref names the instance,
+// pool or limit group it concerns; gen is the generation that entity had
+// when the event was scheduled: an event whose generation no longer matches
+// is stale and ignored, which is how timers are cancelled without heap
+// surgery. tag holds the sequence number shifted left by three bits and the
+// kind in the low three: comparing tags compares sequence numbers, which
+// are unique, so the kind never affects the order.
 type event struct {
-	at   Time
-	seq  uint64
-	ref  int32
-	gen  uint32
-	kind eventKind
+	at  Time
+	tag uint64
+	ref int32
+	gen uint32
 }
+
+const kindBits = 3
+
+func (e *event) kind() eventKind { return eventKind(e.tag & (1<<kindBits - 1)) }
 
 // eventQueue is a 4-ary min-heap of events ordered by (at, seq): half the
 // depth of a binary heap, and the four children of a node share a cache
@@ -34,14 +40,14 @@ type eventQueue struct {
 func (q *eventQueue) len() int { return len(q.items) }
 
 func before(a, b *event) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+	return a.at < b.at || (a.at == b.at && a.tag < b.tag)
 }
 
 // push schedules an event; its sequence number orders it after every event
 // already scheduled for the same time.
 func (q *eventQueue) push(at Time, kind eventKind, ref int32, gen uint32) {
 	q.seq++
-	ev := event{at: at, seq: q.seq, ref: ref, gen: gen, kind: kind}
+	ev := event{at: at, tag: q.seq<<kindBits | uint64(kind), ref: ref, gen: gen}
 	q.items = append(q.items, ev)
 	i := len(q.items) - 1
 	for i > 0 {
