@@ -2,7 +2,6 @@ package scenarios_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/scenarios"
-	"github.com/skyfaas/skyfaas/sim"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden summaries in testdata/golden")
@@ -35,14 +33,7 @@ func TestGoldenSummaries(t *testing.T) {
 			}
 			var arms []results.Arm
 			for i, a := range plan.Arms {
-				cfg, err := plan.Config(i, plan.Seed(), 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m, err := sim.Run(context.Background(), cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
+				m := simulate(t, plan, i)
 				arms = append(arms, results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier))
 			}
 			got, err := results.JSON(arms)

@@ -1,12 +1,10 @@
 package scenarios_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
 	"github.com/skyfaas/skyfaas/scenarios"
-	"github.com/skyfaas/skyfaas/sim"
 )
 
 // TestSampleScenarioReplaysEveryInvocation runs every arm of the example
@@ -24,14 +22,7 @@ func TestSampleScenarioReplaysEveryInvocation(t *testing.T) {
 	for i, arm := range plan.Arms {
 		t.Run(arm.Name, func(t *testing.T) {
 			t.Parallel()
-			cfg, err := plan.Config(i, plan.Seed(), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := sim.Run(context.Background(), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := simulate(t, plan, i)
 			if m.Arrived != 11_639_447 {
 				t.Errorf("arrived %d, want 11,639,447", m.Arrived)
 			}
