@@ -174,7 +174,7 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			ps.add(pp+".name", "provider %q defined twice", sp.Name)
 		}
 		names[sp.Name] = true
-		p := sim.Provider{Name: sp.Name, KeepAlive: sim.FromStd(sp.KeepAlive.Std()), Speed: 1}
+		p := sim.Provider{Name: sp.Name, KeepAlive: sim.FromStd(sp.KeepAlive.Std()), Speed: 1, InstanceConcurrency: 1}
 		if sp.KeepAlive < 0 {
 			ps.add(pp+".keepalive", "must not be negative (got %v)", sp.KeepAlive)
 		}
@@ -208,7 +208,7 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			}
 			nonNeg(ps, mp+".ghz", m.GHz)
 			nonNeg(ps, mp+".vcpu", m.VCPU)
-			p.Memory = append(p.Memory, sim.MemoryOption{MB: m.MB, GHz: m.GHz, VCPU: vcpuOf(&sp.CPU, m, ps, mp)})
+			p.Memory = append(p.Memory, sim.MemoryOption{MB: m.MB, GHz: m.GHz, VCPU: vcpuOf(&sp.CPU, m, ps, mp), Action: true})
 		}
 		if len(sp.Regions) == 0 || len(sp.Regions) > 255 {
 			ps.add(pp+".regions", "needs 1 to 255 regions (got %d)", len(sp.Regions))
@@ -345,14 +345,15 @@ func buildLimits(l *limitsSpec, ps *problems, path string) sim.Limits {
 	lim := sim.Limits{Concurrency: l.Concurrency, ScaleUpPerSecond: l.ScaleUpPerS, ScaleUpBurst: l.ScaleUpBurst, Timeout: sim.FromStd(l.Timeout.Std())}
 	switch l.Scope {
 	case "region":
-		lim.Scope = sim.ScopeRegion
+		lim.ConcurrencyScope = sim.ScopeRegion
 	case "app":
-		lim.Scope = sim.ScopeApp
+		lim.ConcurrencyScope = sim.ScopeApp
 	case "function":
-		lim.Scope = sim.ScopeFunction
+		lim.ConcurrencyScope = sim.ScopeFunction
 	default:
 		ps.add(path+".scope", "must be region, app or function (got %q)", l.Scope)
 	}
+	lim.ScaleUpScope = lim.ConcurrencyScope
 	if l.Concurrency < 0 {
 		ps.add(path+".concurrency", "must be 0 (unlimited) or positive (got %d)", l.Concurrency)
 	}

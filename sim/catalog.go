@@ -9,6 +9,10 @@ import (
 	"github.com/skyfaas/skyfaas/sim/dist"
 )
 
+// MaxInstanceConcurrency bounds Provider.InstanceConcurrency (Cloud Run's
+// maximum, 1,000 requests per instance).
+const MaxInstanceConcurrency = 1000
+
 // ProviderID indexes Catalog.Providers.
 type ProviderID uint8
 
@@ -45,6 +49,32 @@ type Provider struct {
 	// Speed multiplies execution time on this provider relative to the
 	// reference platform the trace was measured on (1 = same speed).
 	Speed float64
+	// InstanceConcurrency is how many executions one instance runs at once
+	// (at least 1): AWS Lambda and GCF 1st gen 1, an Azure Functions host
+	// process many, Cloud Run 80 by default. Concurrent executions share the
+	// instance's CPU (processor sharing) and memory.
+	InstanceConcurrency int
+	// WarmOverhead is the platform's own latency on every invocation's path
+	// (front end, routing), beside the network round trip and the
+	// execution; not billed.
+	WarmOverhead Duration
+	// ColdStartIncluded is what each cold-start draw already contains besides
+	// the start itself (the measurement's client round trip and the warm
+	// path): it is subtracted from the draw (floored at 0), and a cold
+	// invocation is not charged the warm overhead again.
+	ColdStartIncluded Duration
+	// ProvisioningDelay is how long a pre-warmed (provisioned) instance takes
+	// to become ready; 0 takes a cold-start draw.
+	ProvisioningDelay Duration
+}
+
+// MaxMemoryMB returns the largest memory size the provider offers.
+func (p *Provider) MaxMemoryMB() int {
+	m := 0
+	for _, o := range p.Memory {
+		m = max(m, o.MB)
+	}
+	return m
 }
 
 // Region is one region of a provider.
@@ -60,9 +90,13 @@ type MemoryOption struct {
 	MB   int
 	VCPU float64 // CPU share in vCPUs (energy model, execution-time scaling)
 	GHz  float64 // CPU clock billed per GHz-second (0 where not billed)
+	// Action marks the sizes of the scenario's tactical action set. The
+	// others are offered by the provider but taken only by a function whose
+	// footprint exceeds every size of the action set.
+	Action bool
 }
 
-// LimitScope is what a provider's concurrency limit and scale-up rate apply to.
+// LimitScope is what a provider's concurrency limit or scale-up rate applies to.
 type LimitScope uint8
 
 const (
@@ -71,14 +105,18 @@ const (
 	ScopeFunction                   // one function (Google Cloud Functions)
 )
 
-// Limits are a provider's scaling limits.
+// Limits are a provider's scaling limits. The concurrency limit and the
+// scale-up rate have scopes of their own (AWS Lambda: concurrency per
+// account-region, scale-up per function).
 type Limits struct {
-	Scope LimitScope
-	// Concurrency is the maximum number of concurrently executing instances
+	ConcurrencyScope LimitScope
+	// Concurrency is the maximum number of instances starting or executing
 	// (plus provisioned ones) per scope; 0 means unlimited.
-	Concurrency int
-	// ScaleUpPerSecond is the rate at which new instances may be created per
-	// scope (a token bucket of size ScaleUpBurst); 0 means unlimited.
+	Concurrency  int
+	ScaleUpScope LimitScope
+	// ScaleUpPerSecond is the rate at which new instances (pre-warmed ones
+	// included) may be created per scope (a token bucket of size
+	// ScaleUpBurst); 0 means unlimited.
 	ScaleUpPerSecond float64
 	ScaleUpBurst     int
 	// Timeout is the longest an execution may run before it is killed; 0
@@ -156,6 +194,12 @@ func (c *Catalog) Check() error {
 		}
 		if p.ColdStart == nil || !pos(p.Speed) || p.KeepAlive < 0 || !pos(p.Power.PUE) {
 			return fmt.Errorf("catalog: provider %s needs a cold-start distribution, positive speed and PUE, non-negative keep-alive", p.Name)
+		}
+		if p.InstanceConcurrency < 1 || p.InstanceConcurrency > MaxInstanceConcurrency {
+			return fmt.Errorf("catalog: provider %s needs an instance concurrency in 1..%d (got %d)", p.Name, MaxInstanceConcurrency, p.InstanceConcurrency)
+		}
+		if p.WarmOverhead < 0 || p.ColdStartIncluded < 0 || p.ProvisioningDelay < 0 {
+			return fmt.Errorf("catalog: provider %s has a negative warm overhead, cold-start inclusion or provisioning delay", p.Name)
 		}
 	}
 	for _, z := range c.Zones {

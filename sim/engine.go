@@ -31,6 +31,44 @@ const (
 	LimitThrottle
 )
 
+// KeepAliveMode says when an idle instance's keep-alive starts counting.
+type KeepAliveMode uint8
+
+const (
+	// KeepAliveSinceIdle restarts the keep-alive each time the instance
+	// goes idle (each completion that leaves it without work).
+	KeepAliveSinceIdle KeepAliveMode = iota
+	// KeepAliveSinceFirstIdle counts it from the instance's first idle
+	// moment: later work does not extend its life, it stops at the first
+	// idle moment after that deadline (DSLab FaaS's default).
+	KeepAliveSinceFirstIdle
+)
+
+// ColdStartMode says how a cold start enters an invocation's latency.
+type ColdStartMode uint8
+
+const (
+	// ColdStartAdds: the execution runs after the start completes.
+	ColdStartAdds ColdStartMode = iota
+	// ColdStartReplaces: the cold-start draw is the whole service time of
+	// the invocation that waited for it (SimFaaS: a cold request's service
+	// time comes from the cold distribution).
+	ColdStartReplaces
+)
+
+// MemorySharing says what concurrent executions of one instance hold.
+type MemorySharing uint8
+
+const (
+	// MemoryProcess: the instance holds the largest footprint among its
+	// executions. The Azure 2019 trace's memory is the app's sampled
+	// process memory, concurrency included, so a footprint is an
+	// instance's, not an execution's.
+	MemoryProcess MemorySharing = iota
+	// MemorySum: footprints add up (per-execution footprints).
+	MemorySum
+)
+
 // Config is one run: a world, a workload, three policies and the model's
 // settings. Every field is required unless its comment says otherwise.
 type Config struct {
@@ -60,6 +98,23 @@ type Config struct {
 	// instance in the power model; idle instances are at 0.
 	BusyUtilisation float64
 	SLO             SLO
+
+	// Warmup excludes [0, Warmup) from every metric (see Metrics). It must
+	// be shorter than the horizon.
+	Warmup Duration
+	// KeepAlive, ColdStart and MemorySharing choose the peer simulators'
+	// semantics (defaults: restart at each idle moment, the cold start adds
+	// to the execution, process memory).
+	KeepAlive     KeepAliveMode
+	ColdStart     ColdStartMode
+	MemorySharing MemorySharing
+	// Drain runs past the horizon, without arrivals or decisions, until
+	// every execution has ended and every instance has stopped: nothing is
+	// left in flight, and idle instances are charged to their expiry.
+	Drain bool
+	// InitialProfiles, if set, holds a seed for each function of the
+	// source: the placement layers start from it instead of the prior.
+	InitialProfiles []ProfileSeed
 
 	// PriorDuration and PriorMemoryMB stand for a function's mean duration
 	// and footprint in policy observations before it has been invoked.
@@ -95,6 +150,8 @@ type Engine struct {
 	freeInst  []int32
 	groups    []limitGroup
 	groupIdx  map[groupKey]int32
+	buckets   []bucket
+	bucketIdx map[groupKey]int32
 
 	cold       []*rand.Rand // per provider
 	stationary *PoolDecision
@@ -140,11 +197,12 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg:      cfg,
-		cat:      cfg.Catalog,
-		model:    *NewModel(cfg.Catalog, cfg.CPUBoundFraction, cfg.BusyUtilisation, cfg.SLO),
-		src:      cfg.Source,
-		groupIdx: map[groupKey]int32{},
+		cfg:       cfg,
+		cat:       cfg.Catalog,
+		model:     *NewModel(cfg.Catalog, cfg.CPUBoundFraction, cfg.BusyUtilisation, cfg.SLO),
+		src:       cfg.Source,
+		groupIdx:  map[groupKey]int32{},
+		bucketIdx: map[groupKey]int32{},
 	}
 	e.horizon = cfg.Horizon
 	if e.horizon == 0 {

@@ -49,6 +49,8 @@ func testCatalog(cold dist.Quantiler, ka sim.Duration, lim sim.Limits) *sim.Cata
 			KeepAlive: ka,
 			Limits:    lim,
 			Speed:     1,
+
+			InstanceConcurrency: 1,
 		}},
 		Zones: []sim.Zone{{Name: "z", RTT: [][]sim.Duration{{0}}}},
 	}

@@ -58,7 +58,7 @@ func (e erraticOperational) Decide(obs *sim.OperationalObservation, out []sim.Po
 // twoProviders is a catalog with different limit scopes and memory sizes.
 func twoProviders(rng *rand.Rand) *sim.Catalog {
 	mk := func(name string, scope sim.LimitScope) sim.Provider {
-		lim := sim.Limits{Scope: scope, Timeout: sim.Duration(rng.IntN(120)+5) * sim.Second}
+		lim := sim.Limits{ConcurrencyScope: scope, ScaleUpScope: sim.LimitScope(rng.IntN(3)), Timeout: sim.Duration(rng.IntN(120)+5) * sim.Second}
 		if rng.IntN(2) == 0 {
 			lim.Concurrency = 1 + rng.IntN(8)
 		}
@@ -79,6 +79,8 @@ func twoProviders(rng *rand.Rand) *sim.Catalog {
 			KeepAlive: sim.Duration(rng.IntN(600)) * sim.Second,
 			Limits:    lim,
 			Speed:     0.8 + rng.Float64()*0.4,
+			// Concurrent executions per instance: 1, or a few sharing the CPU.
+			InstanceConcurrency: 1 + rng.IntN(2)*rng.IntN(5),
 		}
 	}
 	return &sim.Catalog{

@@ -17,81 +17,124 @@ type waiter struct {
 	seq  uint64
 }
 
-// limitGroup holds the concurrency and scale-up state of one limit scope.
+// limitGroup holds the concurrency state of one concurrency scope and the
+// requests queued at its limit.
 type limitGroup struct {
 	limit    int // 0: unlimited
-	inflight int // on-demand instances starting for or executing a request
+	inflight int // on-demand instances starting or executing
 	reserved int // pre-warmed instances held
 
-	rate       float64 // tokens per microsecond; 0: unlimited
-	burst      float64
-	tokens     float64
-	refilledAt Time
-	tokenEvent bool // an evTokens is pending
+	tokenEvent bool // an evTokens is pending for this group's queue
 
 	seq     uint64
 	waiting fifo[waiter] // queued requests of every pool of the group, oldest first
 }
 
-// limitGroup returns (creating if needed) the limit group of function f at pl.
-func (e *Engine) limitGroup(f FunctionID, pl Placement) int32 {
-	lim := &e.cat.Providers[pl.Provider].Limits
-	k := groupKey{provider: pl.Provider, region: pl.Region, scope: lim.Scope, id: -1}
-	switch lim.Scope {
+// bucket is the scale-up token bucket of one scale-up scope.
+type bucket struct {
+	rate       float64 // tokens per microsecond; 0: unlimited
+	burst      float64
+	tokens     float64
+	refilledAt Time
+}
+
+// scopeKey returns the key of function f's scope at pl.
+func (e *Engine) scopeKey(f FunctionID, pl Placement, scope LimitScope) groupKey {
+	k := groupKey{provider: pl.Provider, region: pl.Region, scope: scope, id: -1}
+	switch scope {
 	case ScopeApp:
 		k.id = e.fns[f].app
 	case ScopeFunction:
 		k.id = int32(f)
 	}
+	return k
+}
+
+// limitGroup returns (creating if needed) the concurrency group of function
+// f at pl.
+func (e *Engine) limitGroup(f FunctionID, pl Placement) int32 {
+	lim := &e.cat.Providers[pl.Provider].Limits
+	k := e.scopeKey(f, pl, lim.ConcurrencyScope)
 	if g, ok := e.groupIdx[k]; ok {
 		return g
 	}
-	e.groups = append(e.groups, limitGroup{
-		limit:      lim.Concurrency,
-		rate:       lim.ScaleUpPerSecond / float64(Second),
-		burst:      float64(lim.ScaleUpBurst),
-		tokens:     float64(lim.ScaleUpBurst),
-		refilledAt: e.now,
-	})
+	e.groups = append(e.groups, limitGroup{limit: lim.Concurrency})
 	g := int32(len(e.groups) - 1)
 	e.groupIdx[k] = g
 	return g
 }
 
-// takeToken consumes a scale-up token of group gi if one is available.
-func (e *Engine) takeToken(gi int32) bool {
-	g := &e.groups[gi]
-	if g.rate == 0 {
+// tokenBucket returns (creating if needed) the scale-up bucket of function
+// f at pl.
+func (e *Engine) tokenBucket(f FunctionID, pl Placement) int32 {
+	lim := &e.cat.Providers[pl.Provider].Limits
+	k := e.scopeKey(f, pl, lim.ScaleUpScope)
+	if b, ok := e.bucketIdx[k]; ok {
+		return b
+	}
+	e.buckets = append(e.buckets, bucket{
+		rate:       lim.ScaleUpPerSecond / float64(Second),
+		burst:      float64(lim.ScaleUpBurst),
+		tokens:     float64(lim.ScaleUpBurst),
+		refilledAt: e.now,
+	})
+	b := int32(len(e.buckets) - 1)
+	e.bucketIdx[k] = b
+	return b
+}
+
+// refill brings bucket b up to now.
+func (e *Engine) refill(b *bucket) {
+	b.tokens = math.Min(b.burst, b.tokens+b.rate*float64(e.now.Sub(b.refilledAt)))
+	b.refilledAt = e.now
+}
+
+// takeToken consumes a scale-up token of bucket bi if one is available.
+func (e *Engine) takeToken(bi int32) bool {
+	b := &e.buckets[bi]
+	if b.rate == 0 {
 		return true
 	}
-	g.tokens = math.Min(g.burst, g.tokens+g.rate*float64(e.now.Sub(g.refilledAt)))
-	g.refilledAt = e.now
-	if g.tokens >= 1 {
-		g.tokens--
+	e.refill(b)
+	if b.tokens >= 1 {
+		b.tokens--
 		return true
 	}
 	return false
 }
 
-// scheduleTokens arranges a wake-up for when group gi's bucket holds a token
-// again, if requests wait and tokens are what they lack (a wait for
-// concurrency ends when an instance finishes, which drains the group).
+// scheduleTokens arranges a wake-up of group gi for when the bucket of its
+// oldest waiting request holds a token again, if that is what it lacks (a
+// wait for concurrency ends when an instance finishes, which drains the
+// group). The queue is served in order, so only its head matters.
 func (e *Engine) scheduleTokens(gi int32) {
 	g := &e.groups[gi]
-	if g.rate == 0 || g.tokenEvent || g.waiting.len() == 0 {
+	if g.tokenEvent {
 		return
 	}
-	g.tokens = math.Min(g.burst, g.tokens+g.rate*float64(e.now.Sub(g.refilledAt)))
-	g.refilledAt = e.now
-	if g.tokens >= 1 {
+	for g.waiting.len() > 0 {
+		w := *g.waiting.front()
+		p := &e.pools[w.pool]
+		if p.gen != w.gen || p.queue.len() == 0 || p.queue.front().seq != w.seq {
+			g.waiting.popFront()
+			continue
+		}
+		b := &e.buckets[p.bucket]
+		if b.rate == 0 {
+			return
+		}
+		e.refill(b)
+		if b.tokens >= 1 {
+			return
+		}
+		wait := Duration(math.Ceil((1 - b.tokens) / b.rate))
+		if wait < 1 {
+			wait = 1
+		}
+		g.tokenEvent = true
+		e.q.push(e.now.Add(wait), evTokens, gi, 0)
 		return
 	}
-	wait := Duration(math.Ceil((1 - g.tokens) / g.rate))
-	if wait < 1 {
-		wait = 1
-	}
-	g.tokenEvent = true
-	e.q.push(e.now.Add(wait), evTokens, gi, 0)
 }
 
 // drainGroup serves the group's queued requests, oldest first, while

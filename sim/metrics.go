@@ -5,18 +5,32 @@ const (
 	FailOOM       = iota // memory below the footprint
 	FailThrottled        // refused at a concurrency or scale-up limit, or waited past the queue bound
 	FailTimeout          // execution longer than the provider's timeout
+	// FailInfeasible: the footprint exceeds every memory size the provider
+	// offers (an Azure app above the Consumption plan's 1.5 GB ran on a
+	// Premium or Dedicated plan in the trace). Counted apart from OOM,
+	// never executed, never billed.
+	FailInfeasible
 	NumFailCauses
 )
 
 // FailCauseNames names the failure causes, in index order.
-var FailCauseNames = [NumFailCauses]string{"oom", "throttled", "timeout"}
+var FailCauseNames = [NumFailCauses]string{"oom", "throttled", "timeout", "infeasible"}
 
 // Metrics is everything a run measured. Counts are invocations unless noted;
 // money is USD, energy kWh, carbon grams CO2e, time as stated.
 //
 // Conservation: Arrived = Completed + sum(Failed) + InFlight.
+//
+// With a warm-up (Config.Warmup), every figure covers the measured window
+// only: invocations arriving at or after the warm-up (their charges,
+// latency and outcome, wherever they end), and instance time, energy,
+// carbon and provisioned capacity from the warm-up on.
 type Metrics struct {
 	Horizon Time // simulated time span (µs)
+	// Warmup is the start of the measured window; End its end: the horizon,
+	// or, for a drained run, when the last instance stopped.
+	Warmup Time
+	End    Time
 
 	Arrived   int64
 	Completed int64
@@ -63,6 +77,18 @@ type Metrics struct {
 	FunctionsInvoked   int
 	PeakEventQueue     int
 	PeakQueuedRequests int
+	// ExecutionsPeakPerInstance is the most executions one instance ran at
+	// once.
+	ExecutionsPeakPerInstance int
+	// PerFunction holds, per function of the source, what per-app
+	// distributions are built from.
+	PerFunction []FunctionMetrics
+}
+
+// FunctionMetrics is one function's share of the measured window.
+type FunctionMetrics struct {
+	Arrived, Started, ColdStarts int64
+	IdleGBSeconds                float64 // its on-demand and pre-warmed instances idle, × memory
 }
 
 // CostBreakdown is cost in USD by component.

@@ -82,7 +82,20 @@ type Profile struct {
 	// the configured prior and Observed is false.
 	MeanDuration Duration
 	MaxMemoryMB  float64
-	Observed     bool
+	// MaxDuration is the longest reference duration observed: the tail a
+	// timeout is checked against (the prior mean before any arrival).
+	MaxDuration Duration
+	Observed    bool
+}
+
+// ProfileSeed is what a preceding window of the trace taught about a
+// function (Config.InitialProfiles): the layers start from it instead of
+// the prior.
+type ProfileSeed struct {
+	Invocations int64
+	DurationSum float64 // µs, over Invocations
+	MaxDuration Duration
+	MaxMemoryMB float64
 }
 
 // Rate returns the arrival rate over the last window, per second.

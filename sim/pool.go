@@ -53,7 +53,8 @@ type pool struct {
 	gen     uint32
 	fn      FunctionID
 	pl      Placement
-	group   int32
+	group   int32 // concurrency scope
+	bucket  int32 // scale-up scope
 
 	// cached from the catalog
 	rules     *billing.Rules
@@ -156,6 +157,7 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 	*p = pool{
 		live: true, current: true, gen: gen, fn: f, pl: pl,
 		group:     e.limitGroup(f, pl),
+		bucket:    e.tokenBucket(f, pl),
 		rules:     &prov.Billing,
 		intensity: reg.Carbon,
 		factor:    reg.PriceFactor,
@@ -306,7 +308,7 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 		e.startOn(i, r, e.now, false)
 		return true
 	}
-	if !e.takeToken(p.group) {
+	if !e.takeToken(p.bucket) {
 		return false
 	}
 	g.inflight++

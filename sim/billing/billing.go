@@ -31,6 +31,13 @@ type Rules struct {
 	MinMemoryMB   float64 // observed memory is billed at least this
 	GBSecondUSD   float64 // per GB-second of billed duration × memory
 	GHzSecondUSD  float64 // per GHz-second of billed duration × CPU clock (0 if not billed)
+	// PerInstance bills an instance's executing time (the union of its
+	// concurrent executions, each busy period rounded and held to the
+	// minimum as one execution would be) at the memory it holds, instead of
+	// each execution apart: the Azure Functions host process, sampled
+	// (Microsoft's Consumption-plan cost docs), or Cloud Run's
+	// request-based billing. With one execution per instance both agree.
+	PerInstance bool
 
 	// Provisioned (pre-warmed) capacity: billed per second it is held,
 	// whether or not it serves invocations, with the held time rounded up to
