@@ -148,6 +148,10 @@ type Engine struct {
 	freePools []int32
 	inst      []instance
 	freeInst  []int32
+	execs     []execution
+	freeExec  []int32
+	warm      Time // end of the warm-up
+	draining  bool // past the horizon of a drained run
 	groups    []limitGroup
 	groupIdx  map[groupKey]int32
 	buckets   []bucket
@@ -179,11 +183,13 @@ type fnState struct {
 	current int32   // pool of the current placement, -1 before the first
 	pools   []int32 // current and draining pools
 
-	invocations   int64
+	invocations   int64 // arrivals in this run
+	seen          int64 // arrivals its profile counts (seed included)
 	stratArrivals int64
 	tactArrivals  int64
 	durSum        float64
 	maxMem        float64
+	maxDur        Duration
 	running       int32
 	lastArrival   Time
 	lastFinish    Time
@@ -231,9 +237,15 @@ func New(cfg Config) (*Engine, error) {
 	e.fns = make([]fnState, len(fi))
 	for i, f := range fi {
 		e.fns[i] = fnState{app: f.App, zone: cfg.AppZones[f.App], current: -1, lastArrival: -1, lastFinish: -1}
+		if cfg.InitialProfiles != nil {
+			s := &cfg.InitialProfiles[i]
+			e.fns[i].seen, e.fns[i].durSum, e.fns[i].maxDur, e.fns[i].maxMem = s.Invocations, s.DurationSum, s.MaxDuration, s.MaxMemoryMB
+		}
 	}
+	e.warm = Time(cfg.Warmup)
 	e.m.PerProvider = make([]ProviderMetrics, len(cfg.Catalog.Providers))
 	e.m.BillableUnits = make([]BillableUnits, len(cfg.Catalog.Providers))
+	e.m.PerFunction = make([]FunctionMetrics, len(fi))
 	return e, nil
 }
 
@@ -275,6 +287,16 @@ func checkConfig(c *Config) error {
 	if c.Horizon < 0 {
 		errs = append(errs, errors.New("sim: negative horizon"))
 	}
+	horizon := c.Horizon
+	if horizon == 0 {
+		horizon = c.Source.Horizon()
+	}
+	if c.Warmup < 0 || (c.Warmup > 0 && Time(c.Warmup) >= horizon) {
+		errs = append(errs, fmt.Errorf("sim: the warm-up (%v) must be >= 0 and shorter than the run (%v)", c.Warmup, Duration(horizon)))
+	}
+	if c.InitialProfiles != nil && len(c.InitialProfiles) != len(c.Source.Functions()) {
+		errs = append(errs, fmt.Errorf("sim: %d initial profiles for %d functions", len(c.InitialProfiles), len(c.Source.Functions())))
+	}
 	return errors.Join(errs...)
 }
 
@@ -295,14 +317,20 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 	if every <= 0 {
 		every = 1 << 20
 	}
+	if e.warm > 0 {
+		e.q.push(e.warm, evWarmup, 0, 0)
+	}
 	e.q.push(0, evControl, 0, 0)
 	e.fetch()
 	for {
-		useEvent := e.q.len() > 0 && (!e.hasNext || e.q.top().at <= e.next.Arrival)
+		useEvent := e.q.len() > 0 && (!e.hasNext || e.q.top().at <= e.next.Arrival || e.next.Arrival >= e.horizon)
 		if useEvent {
 			ev := e.q.pop()
-			if ev.at >= e.horizon {
-				break
+			if ev.at >= e.horizon && !e.draining {
+				if !e.cfg.Drain {
+					break
+				}
+				e.startDrain()
 			}
 			e.now = ev.at
 			if err := e.handle(ev); err != nil {
@@ -315,7 +343,14 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 		}
 		inv := e.next
 		if inv.Arrival >= e.horizon {
-			break
+			if e.cfg.Drain && !e.draining {
+				e.now = e.horizon
+				e.startDrain()
+			}
+			if e.q.len() == 0 || !e.cfg.Drain {
+				break
+			}
+			continue
 		}
 		if inv.Arrival < e.now {
 			return nil, fmt.Errorf("sim: the workload went back in time: an arrival at %v after %v", Duration(inv.Arrival), Duration(e.now))
@@ -400,10 +435,11 @@ func (e *Engine) handle(ev event) error {
 	case evControl:
 		return e.control()
 	case evComplete:
-		in := &e.inst[ev.ref]
-		if in.gen == ev.gen && in.state == stBusy {
-			e.complete(ev.ref)
-		}
+		e.complete(ev)
+	case evReady:
+		e.ready(ev)
+	case evWarmup:
+		e.endWarmup()
 	case evExpire:
 		e.expire(ev)
 	case evQueueDeadline:
@@ -417,6 +453,49 @@ func (e *Engine) handle(ev event) error {
 		e.drainGroup(ev.ref)
 	}
 	return nil
+}
+
+// startDrain ends the replay at the horizon of a drained run: no arrival
+// or decision follows; pre-warms are released, and the run goes on until
+// every execution has ended and every instance has stopped.
+func (e *Engine) startDrain() {
+	e.draining = true
+	if e.now < e.horizon {
+		e.now = e.horizon
+	}
+	for i := range e.fns {
+		if pi := e.fns[i].current; pi >= 0 {
+			e.setTarget(pi, 0)
+		}
+	}
+}
+
+// endWarmup starts the measured window: every instance and pool is brought
+// up to now, and what was measured so far is dropped. Invocations that
+// arrived before it are left out wherever they end.
+func (e *Engine) endWarmup() {
+	for i := range e.inst {
+		in := &e.inst[i]
+		if in.state == stFree {
+			continue
+		}
+		e.touch(int32(i))
+		if p := &e.pools[in.pool]; in.state == stBusy && p.rules.PerInstance {
+			e.settleBusy(p, in, false)
+		}
+	}
+	for i := range e.pools {
+		if e.pools[i].live {
+			e.settleProvisioned(&e.pools[i], e.now, false)
+		}
+	}
+	peakEv, peakExec := e.m.PeakEventQueue, e.m.ExecutionsPeakPerInstance
+	m := Metrics{PerProvider: e.m.PerProvider, BillableUnits: e.m.BillableUnits, PerFunction: e.m.PerFunction}
+	clear(m.PerProvider)
+	clear(m.BillableUnits)
+	clear(m.PerFunction)
+	m.PeakEventQueue, m.ExecutionsPeakPerInstance = peakEv, peakExec
+	e.m = m
 }
 
 // control runs the decision points that fall on this tick.
@@ -524,22 +603,32 @@ func (e *Engine) decideOperational() error {
 	return nil
 }
 
-// finish closes every open interval at the horizon.
+// finish closes every open interval at the end of the run: the horizon,
+// or for a drained run the last event.
 func (e *Engine) finish() {
-	e.now = e.horizon
-	e.m.Horizon = e.horizon
+	if !e.draining || e.now < e.horizon {
+		e.now = e.horizon
+	}
+	e.m.Horizon, e.m.Warmup, e.m.End = e.horizon, e.warm, e.now
 	for i := range e.inst {
 		if e.inst[i].state != stFree {
 			e.closeAtHorizon(int32(i))
 		}
 	}
 	for i := range e.pools {
-		if e.pools[i].live {
-			e.m.InFlight += int64(e.pools[i].queue.len())
+		p := &e.pools[i]
+		if !p.live {
+			continue
+		}
+		e.settleProvisioned(p, e.now, true)
+		for k := 0; k < p.queue.len(); k++ {
+			if e.measured(p.queue.at(k).arrival) {
+				e.m.InFlight++
+			}
 		}
 	}
-	for i := range e.fns {
-		if e.fns[i].invocations > 0 {
+	for i := range e.m.PerFunction {
+		if e.m.PerFunction[i].Arrived > 0 {
 			e.m.FunctionsInvoked++
 		}
 	}

@@ -5,10 +5,12 @@ type eventKind uint8
 
 const (
 	evControl       eventKind = iota // operational tick (and epochs that fall on it)
-	evComplete                       // an instance finishes its current invocation
+	evComplete                       // an instance's next execution completes or times out
 	evExpire                         // keep-alive timer of an idle instance
 	evQueueDeadline                  // a queued request reaches its maximum wait
 	evTokens                         // a limit group's scale-up bucket holds a token again
+	evReady                          // an instance's start completes
+	evWarmup                         // the warm-up ends: the measured window begins
 )
 
 // event is one entry of the event heap, 24 bytes. ref names the instance,

@@ -158,15 +158,3 @@ func (e *Engine) drainGroup(gi int32) {
 	}
 	e.scheduleTokens(gi)
 }
-
-// dropExpired fails the queued requests of pool pi that waited the maximum.
-func (e *Engine) dropExpired(pi int32) {
-	p := &e.pools[pi]
-	for p.queue.len() > 0 && p.queue.front().arrival.Add(e.cfg.MaxQueueWait) <= e.now {
-		r := p.queue.popFront()
-		e.fail(&e.fns[r.fn], FailThrottled)
-	}
-	if !p.current {
-		e.maybeFreePool(pi)
-	}
-}

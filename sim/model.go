@@ -54,10 +54,10 @@ func (m *Model) ExecScale(pl Placement) float64 {
 
 // Offer is the expected outcome of one invocation at a placement.
 type Offer struct {
-	Feasible      bool // memory holds the footprint and the execution fits the timeout
+	Feasible      bool // memory holds the footprint and the longest execution seen fits the timeout
 	Exec          Duration
 	ColdStartProb float64
-	Latency       Duration // round trip + execution + expected cold start
+	Latency       Duration // round trip + warm overhead + execution + expected cold start
 	CostUSD       float64  // request fee + compute
 	EnergyKWh     float64  // while executing
 	CarbonG       float64  // at the region's intensity at the time asked
@@ -73,12 +73,15 @@ func (m *Model) Offer(v *FunctionView, pl Placement, at Time) Offer {
 	r := &p.Regions[pl.Region]
 	mo := &p.Memory[pl.Memory]
 	prof := &v.Profile
-	exec := Duration(float64(prof.MeanDuration) * m.ExecScale(pl))
+	scale := m.ExecScale(pl)
+	exec := Duration(float64(prof.MeanDuration) * scale)
 	o := Offer{Exec: exec}
-	o.Feasible = float64(mo.MB) >= prof.MaxMemoryMB && (p.Limits.Timeout == 0 || exec <= p.Limits.Timeout)
+	// The timeout is checked against the duration tail, not the mean.
+	tail := Duration(float64(max(prof.MaxDuration, prof.MeanDuration)) * scale)
+	o.Feasible = float64(mo.MB) >= prof.MaxMemoryMB && (p.Limits.Timeout == 0 || tail <= p.Limits.Timeout)
 	o.ColdStartProb = math.Exp(-prof.Rate() * p.KeepAlive.Seconds())
-	cold := FromSeconds(p.ColdStart.Mean())
-	o.Latency = m.cat.RTT(v.Zone, pl) + exec + Duration(o.ColdStartProb*float64(cold))
+	cold := max(FromSeconds(p.ColdStart.Mean())-p.ColdStartIncluded, 0)
+	o.Latency = m.cat.RTT(v.Zone, pl) + p.WarmOverhead + exec + Duration(o.ColdStartProb*float64(cold))
 	mem := p.Billing.BilledMemoryMB(float64(mo.MB), prof.MaxMemoryMB)
 	o.CostUSD = p.Billing.RequestUSD + p.Billing.Execution(int64(exec), mem, mo.GHz, r.PriceFactor, false).USD
 	busy := exec + Duration(o.ColdStartProb*float64(cold))

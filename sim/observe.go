@@ -12,8 +12,8 @@ func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObse
 		f := &e.fns[i]
 		v := &e.views[i]
 		*v = FunctionView{ID: FunctionID(i), App: f.app, Zone: f.zone, Placement: e.placement(FunctionID(i))}
-		v.Profile = Profile{Invocations: f.invocations, Window: window,
-			MeanDuration: e.cfg.PriorDuration, MaxMemoryMB: e.cfg.PriorMemoryMB}
+		v.Profile = Profile{Invocations: f.seen, Window: window,
+			MeanDuration: e.cfg.PriorDuration, MaxMemoryMB: e.cfg.PriorMemoryMB, MaxDuration: e.cfg.PriorDuration}
 		if strategic {
 			v.Profile.WindowArrivals = f.stratArrivals
 			v.Window = f.stratOutcome
@@ -21,10 +21,11 @@ func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObse
 			v.Profile.WindowArrivals = f.tactArrivals
 			v.Window = f.tactOutcome
 		}
-		if f.invocations > 0 {
+		if f.seen > 0 {
 			v.Profile.Observed = true
-			v.Profile.MeanDuration = Duration(f.durSum / float64(f.invocations))
+			v.Profile.MeanDuration = Duration(f.durSum / float64(f.seen))
 			v.Profile.MaxMemoryMB = f.maxMem
+			v.Profile.MaxDuration = f.maxDur
 		}
 	}
 	return &StrategicObservation{Now: e.now, Catalog: e.cat, Model: &e.model, Functions: e.views}
@@ -67,7 +68,7 @@ func (e *Engine) runningUntil() {
 	count := make([]int, len(e.poolObs))
 	for i := range e.inst {
 		if in := &e.inst[i]; in.state == stBusy && e.viewOf[in.pool] >= 0 {
-			count[e.viewOf[in.pool]]++
+			count[e.viewOf[in.pool]] += int(in.k)
 		}
 	}
 	total := 0
@@ -81,9 +82,18 @@ func (e *Engine) runningUntil() {
 		off += count[k]
 	}
 	for i := range e.inst {
-		if in := &e.inst[i]; in.state == stBusy && e.viewOf[in.pool] >= 0 {
-			v := &e.poolObs[e.viewOf[in.pool]]
-			v.RunningUntil = append(v.RunningUntil, in.end)
+		in := &e.inst[i]
+		if in.state != stBusy || e.viewOf[in.pool] < 0 {
+			continue
+		}
+		v := &e.poolObs[e.viewOf[in.pool]]
+		for x := in.head; x >= 0; x = e.execs[x].next {
+			ex := &e.execs[x]
+			end := in.readyAt.Add(Duration(float64(ex.r.ref) * e.pools[in.pool].execScale))
+			if ex.started {
+				end = e.endOf(in, ex) // at the current rate
+			}
+			v.RunningUntil = append(v.RunningUntil, end)
 		}
 	}
 }

@@ -106,18 +106,24 @@ func TestScaleUpRateQueuesForTokens(t *testing.T) {
 
 func TestOOMAndTimeout(t *testing.T) {
 	cat := testCatalog(dist.Constant{V: coldS}, 60*sim.Second, sim.Limits{Timeout: 5 * sim.Second})
-	big := at(0, 1)
-	big.MemoryMB = 3000 // the only option has 2048 MB
-	src := newList(sim.Time(100*sim.Second), 1, big, at(10, 8), at(30, 1))
+	// The provider also offers 4096 MB; the function is placed at 2048 MB
+	// (the first option), so 3000 MB fails out of memory, 5000 MB (above
+	// every size offered) is infeasible.
+	cat.Providers[0].Memory = append(cat.Providers[0].Memory, sim.MemoryOption{MB: 4096, VCPU: 1})
+	big, huge := at(0, 1), at(1, 1)
+	big.MemoryMB, huge.MemoryMB = 3000, 5000
+	src := newList(sim.Time(100*sim.Second), 1, big, huge, at(10, 8), at(30, 1))
 	m := run(t, baseConfig(cat, src, keepAlive{d: sim.ProviderKeepAlive}))
-	if m.Failed[sim.FailOOM] != 1 || m.Failed[sim.FailTimeout] != 1 || m.Completed != 1 {
-		t.Fatalf("oom %d timeout %d completed %d; want 1, 1, 1", m.Failed[sim.FailOOM], m.Failed[sim.FailTimeout], m.Completed)
+	if m.Failed[sim.FailOOM] != 1 || m.Failed[sim.FailInfeasible] != 1 || m.Failed[sim.FailTimeout] != 1 || m.Completed != 1 {
+		t.Fatalf("oom %d infeasible %d timeout %d completed %d; want 1, 1, 1, 1", m.Failed[sim.FailOOM],
+			m.Failed[sim.FailInfeasible], m.Failed[sim.FailTimeout], m.Completed)
 	}
-	if m.SLAViolations != 2 {
-		t.Errorf("%d SLA violations, want the 2 failures", m.SLAViolations)
+	if m.SLAViolations != 3 {
+		t.Errorf("%d SLA violations, want the 3 failures", m.SLAViolations)
 	}
-	// Billing: three request fees; the timed-out run is billed its 5 s, the
-	// completed one 1 s, at 2 GB × 1e-5 $/GB-s.
+	// Billing: three request fees (the infeasible invocation is not
+	// billed); the timed-out run is billed its 5 s, the completed one 1 s,
+	// at 2 GB × 1e-5 $/GB-s.
 	if want := 3 * 1e-7; math.Abs(m.Cost.Requests-want) > 1e-15 {
 		t.Errorf("request fees %v, want %v", m.Cost.Requests, want)
 	}

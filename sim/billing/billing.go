@@ -126,3 +126,17 @@ func (r *Rules) Provisioned(heldUS int64, memMB, vcpu, factor float64) (usd, gbS
 	gbSeconds = s * memMB / 1024
 	return factor * (gbSeconds*r.ProvisionedGBSecondUSD + s*vcpu*r.ProvisionedVCPUSecondUSD), gbSeconds
 }
+
+// InstanceTime prices an instance's executing time under per-instance
+// billing: mbMicros is the integral of its billed memory (MB) over the
+// time billed, us that time (µs), ghz its CPU clock.
+func (r *Rules) InstanceTime(mbMicros float64, us int64, ghz, factor float64, provisioned bool) Usage {
+	s := float64(us) / 1e6
+	u := Usage{BilledUS: us, GBSeconds: mbMicros / 1024 / 1e6, GHzSecs: s * ghz}
+	gbPrice := r.GBSecondUSD
+	if provisioned && r.ProvisionedExecGBSecondUSD > 0 {
+		gbPrice = r.ProvisionedExecGBSecondUSD
+	}
+	u.USD = factor * (u.GBSeconds*gbPrice + u.GHzSecs*r.GHzSecondUSD)
+	return u
+}

@@ -1,0 +1,125 @@
+package sim
+
+import "github.com/skyfaas/skyfaas/sim/billing"
+
+// chargeExecution bills one execution of dur on instance in of pool p, for
+// a provider that bills executions apart (not per instance).
+func (e *Engine) chargeExecution(p *pool, in *instance, r request, dur Duration) {
+	if !e.measured(r.arrival) {
+		return
+	}
+	mem := p.rules.BilledMemoryMB(p.memMB, float64(r.mem))
+	e.addCompute(p, p.rules.Execution(int64(dur), mem, p.ghz, p.factor, in.prov))
+}
+
+// settleBusy bills the part of instance in's busy period not billed yet, at
+// the memory it held (per-instance billing). At the end of the period the
+// period's length is rounded and held to the minimum as one execution's
+// would be, the difference billed at the memory it held last.
+func (e *Engine) settleBusy(p *pool, in *instance, end bool) {
+	mbus := in.busyMBus
+	us := int64(e.now.Sub(in.busyFrom))
+	if end {
+		length := int64(e.now.Sub(in.busyStart))
+		extra := p.rules.BilledMicros(length) - length
+		mbus += float64(extra) * p.rules.BilledMemoryMB(p.memMB, float64(in.lastMem))
+		us += extra
+	}
+	in.busyMBus, in.busyFrom = 0, e.now
+	e.addCompute(p, p.rules.InstanceTime(mbus, us, p.ghz, p.factor, in.prov))
+}
+
+// addCompute records a compute charge of pool p.
+func (e *Engine) addCompute(p *pool, u billing.Usage) {
+	e.m.Cost.Compute += u.USD
+	e.m.PerProvider[p.pl.Provider].Cost += u.USD
+	bu := &e.m.BillableUnits[p.pl.Provider]
+	bu.GBSeconds += u.GBSeconds
+	bu.GHzSeconds += u.GHzSecs
+	fs := &e.fns[p.fn]
+	fs.stratOutcome.CostUSD += u.USD
+	fs.tactOutcome.CostUSD += u.USD
+}
+
+// chargeRequest bills one request fee.
+func (e *Engine) chargeRequest(p *pool, fs *fnState, r request) {
+	if !e.measured(r.arrival) {
+		return
+	}
+	fee := p.rules.RequestUSD
+	e.m.Cost.Requests += fee
+	e.m.PerProvider[p.pl.Provider].Cost += fee
+	e.m.BillableUnits[p.pl.Provider].Requests++
+	fs.stratOutcome.CostUSD += fee
+	fs.tactOutcome.CostUSD += fee
+}
+
+// fail records a failed invocation (always an SLA violation).
+func (e *Engine) fail(fs *fnState, r request, cause int) {
+	if !e.measured(r.arrival) {
+		return
+	}
+	e.m.Failed[cause]++
+	e.m.SLAViolations++
+	fs.stratOutcome.Failed++
+	fs.tactOutcome.Failed++
+	fs.stratOutcome.SLAViolations++
+	fs.tactOutcome.SLAViolations++
+}
+
+// heldMemoryMB is the memory instance in is charged for in power and
+// idle memory-time: the configured size, or, where the provider bills
+// observed memory, what its executions hold (idle: its last execution's
+// footprint, a pre-warm's the function's), rounded as billed.
+func heldMemoryMB(p *pool, in *instance) float64 {
+	if p.rules.Memory != billing.Observed {
+		return p.memMB
+	}
+	m := in.mem
+	if in.running == 0 {
+		m = in.lastMem
+	}
+	return p.rules.BilledMemoryMB(p.memMB, float64(m))
+}
+
+// accrue adds the energy and carbon of instance in from in.since to until
+// and the matching resource time, then moves in.since to until. Starting
+// draws busy power; executing, the CPU's utilisation is BusyUtilisation
+// per running execution, at most 1; idle, 0.
+func (e *Engine) accrue(p *pool, in *instance, until Time) {
+	dt := until.Sub(in.since)
+	if dt <= 0 {
+		return
+	}
+	memMB := heldMemoryMB(p, in)
+	w := p.idleW
+	switch {
+	case in.state == stWarming || (in.state == stBusy && in.running == 0):
+		w = p.busyW
+		e.m.BusySeconds += dt.Seconds()
+	case in.state == stBusy:
+		f := float64(in.running)
+		if u := e.cfg.BusyUtilisation; u > 0 {
+			f = min(f, 1/u)
+		}
+		w = p.idleW + (p.busyW-p.idleW)*f
+		e.m.BusySeconds += dt.Seconds()
+	default:
+		gbs := dt.Seconds() * memMB / 1024
+		if in.prov {
+			e.m.PrewarmIdleGBSecs += gbs
+		} else {
+			e.m.IdleGBSeconds += gbs
+		}
+		e.m.PerFunction[p.fn].IdleGBSeconds += gbs
+	}
+	w += p.memW * memMB
+	e.m.Energy += w * float64(dt) / 3.6e12
+	c := w * p.intensity.Integral(int64(in.since), int64(until)) / 3.6e6
+	e.m.Carbon += c
+	e.m.PerProvider[p.pl.Provider].Carbon += c
+	fs := &e.fns[p.fn]
+	fs.stratOutcome.CarbonG += c
+	fs.tactOutcome.CarbonG += c
+	in.since = until
+}

@@ -1,0 +1,563 @@
+package sim
+
+import "math"
+
+// instState is the state of an instance slot.
+type instState uint8
+
+const (
+	stFree    instState = iota // slot unused
+	stWarming                  // pre-warm starting, no request yet
+	stBusy                     // starting for requests, or executing
+	stIdle                     // ready, no request
+)
+
+// noTimer marks an instance without a pending keep-alive event.
+const noTimer Time = -1
+
+// maxTime stands for "never".
+const maxTime Time = math.MaxInt64
+
+// instance is one execution environment of a pool. It holds up to its
+// provider's instance concurrency of executions at once, which share its
+// CPU by processor sharing: every execution progresses at the same rate,
+// which falls when the executions outnumber the CPU (see rateAt). Progress
+// is kept as a virtual clock (single-occupancy microseconds of work done
+// by each execution since the instance started), so an occupancy change
+// costs one clock update and one rescheduled event, not one per execution.
+type instance struct {
+	pool    int32
+	gen     uint32 // slot generation: keep-alive and ready events
+	egen    uint32 // generation of the pending completion event
+	state   instState
+	prov    bool // provisioned (pre-warmed, held by the operational policy)
+	release bool // stop when its executions are done
+	created Time
+	readyAt Time // when its start completes
+	since   Time // start of the current power interval
+	timerAt Time // time of the pending keep-alive event, or noTimer
+	idleAt  Time // the first moment it went idle, or noTimer
+	served  int32
+
+	k       int32 // executions held, pending or running
+	running int32 // executions running
+	head    int32 // first execution, -1 if none
+	partial int32 // position in its pool's partial list, -1 if not there
+
+	vclock float64 // work done per execution so far, µs at single occupancy
+	vAt    Time    // when vclock was last brought up to date
+	rate   float64 // current progress per µs
+
+	mem     float32 // memory its executions hold (see MemorySharing)
+	lastMem float32 // footprint of its last execution: what it holds idle
+
+	// per-instance billing of the current busy period
+	busyStart Time    // the period's start
+	busyFrom  Time    // start of the part not billed yet
+	busyAt    Time    // busyMBus covers busyFrom..busyAt
+	busyMBus  float64 // ∫ billed MB dt since busyFrom
+}
+
+// execution is one invocation held by an instance.
+type execution struct {
+	r        request
+	start    Time    // when it began (or will begin) executing
+	vEnd     float64 // the instance's vclock at which it completes
+	deadline Time    // start + the provider's timeout, or maxTime
+	next     int32
+	started  bool
+	cold     bool
+}
+
+// newInstance creates an instance in pool pi whose start completes after a
+// cold start drawn from the provider's distribution (less what the
+// measurement already includes), or, for a pre-warm on a provider with a
+// provisioning delay, after that delay.
+func (e *Engine) newInstance(pi int32, prov bool) int32 {
+	i := takeSlot(&e.inst, &e.freeInst)
+	p := &e.pools[pi]
+	pr := &e.cat.Providers[p.pl.Provider]
+	var start Duration
+	if prov && pr.ProvisioningDelay > 0 {
+		start = pr.ProvisioningDelay
+	} else {
+		start = max(FromSeconds(pr.ColdStart.Quantile(e.cold[p.pl.Provider].Float64()))-pr.ColdStartIncluded, 0)
+	}
+	in := &e.inst[i]
+	*in = instance{pool: pi, gen: in.gen + 1, egen: in.egen + 1, state: stWarming, prov: prov,
+		created: e.now, readyAt: e.now.Add(start), since: e.now, timerAt: noTimer, idleAt: noTimer,
+		head: -1, partial: -1, vAt: e.now, rate: 1, lastMem: float32(p.footMB)}
+	p.nInst++
+	if e.measuring() {
+		e.m.InstancesStarted++
+	}
+	e.q.push(in.readyAt, evReady, i, in.gen)
+	return i
+}
+
+// measuring reports whether the warm-up is over.
+func (e *Engine) measuring() bool { return e.now >= e.warm }
+
+// fits reports whether instance i, which holds executions, can take r too.
+func (e *Engine) fits(i int32, r request) bool {
+	if e.cfg.MemorySharing != MemorySum {
+		return true
+	}
+	return float64(e.inst[i].mem)+float64(r.mem) <= e.pools[e.inst[i].pool].memMB
+}
+
+// join gives request r to instance i (idle, warming, starting or executing
+// with a free slot). It is a cold start if the instance is not ready yet.
+func (e *Engine) join(i int32, r request) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	e.touch(i)
+	cold := in.readyAt > e.now
+	if in.state != stBusy {
+		if in.state == stIdle {
+			in.timerAt = noTimer // a pending keep-alive event is now stale
+		}
+		in.state = stBusy
+		p.setBusy(e.now, 1)
+		in.busyStart, in.busyFrom, in.busyAt, in.busyMBus = e.now, e.now, e.now, 0
+	}
+	x := takeSlot(&e.execs, &e.freeExec)
+	e.execs[x] = execution{r: r, cold: cold, next: in.head, deadline: maxTime}
+	in.head = x
+	in.k++
+	if in.k > int32(e.m.ExecutionsPeakPerInstance) {
+		e.m.ExecutionsPeakPerInstance = int(in.k)
+	}
+	e.holdMemory(in, r.mem)
+	e.fns[r.fn].running++
+	if e.measured(r.arrival) {
+		if cold {
+			e.m.ColdStarts++
+			e.m.PerProvider[p.pl.Provider].ColdStarts++
+			e.m.PerFunction[r.fn].ColdStarts++
+		} else {
+			e.m.WarmStarts++
+		}
+		e.m.PerFunction[r.fn].Started++
+	}
+	if cold {
+		p.cold++
+	} else {
+		e.begin(i, x)
+	}
+	e.reschedule(i)
+	e.updatePartial(i)
+}
+
+// holdMemory adds a footprint to what instance in holds.
+func (e *Engine) holdMemory(in *instance, mb float32) {
+	if e.cfg.MemorySharing == MemorySum {
+		in.mem += mb
+	} else {
+		in.mem = max(in.mem, mb)
+	}
+	in.lastMem = in.mem
+}
+
+// begin starts execution x on instance i now.
+func (e *Engine) begin(i int32, x int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	ex := &e.execs[x]
+	ex.started = true
+	ex.start = e.now
+	work := float64(Duration(float64(ex.r.ref)*p.execScale + 0.5))
+	if ex.cold && e.cfg.ColdStart == ColdStartReplaces {
+		work = 0 // the cold start was the whole service time
+	}
+	ex.vEnd = in.vclock + work
+	if p.timeout > 0 {
+		ex.deadline = e.now.Add(p.timeout)
+	}
+	in.running++
+	if e.measured(ex.r.arrival) {
+		e.m.StartDelaySeconds += e.now.Sub(ex.r.arrival).Seconds()
+	}
+}
+
+// rateAt is the progress rate of every execution of an instance of pool p
+// running n executions: the time one execution would take alone over the
+// time it takes among n. The CPU-bound share f of the work gets
+// min(1, vCPU/n) of a vCPU (single-threaded work uses at most one), the
+// rest is not slowed:
+//
+//	rate(n) = ((1-f) + f/min(1, vCPU)) / ((1-f) + f/min(1, vCPU/n))
+func rateAt(p *pool, n int32) float64 {
+	if n <= 1 || float64(n) <= p.vcpu || p.cpuBound == 0 {
+		return 1
+	}
+	f := p.cpuBound
+	return ((1 - f) + f/math.Min(1, p.vcpu)) / ((1 - f) + f/(p.vcpu/float64(n)))
+}
+
+// touch brings instance i up to now before a change: its energy, its
+// virtual clock and its busy-period memory integral.
+func (e *Engine) touch(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	e.accrue(p, in, e.now)
+	if in.running > 0 {
+		in.vclock += float64(e.now.Sub(in.vAt)) * in.rate
+	}
+	in.vAt = e.now
+	if in.state == stBusy && p.rules.PerInstance {
+		in.busyMBus += p.rules.BilledMemoryMB(p.memMB, float64(in.mem)) * float64(e.now.Sub(in.busyAt))
+		in.busyAt = e.now
+	}
+}
+
+// reschedule sets instance i's rate for its running executions and
+// schedules its next completion or timeout.
+func (e *Engine) reschedule(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	in.rate = rateAt(p, in.running)
+	in.egen++
+	if in.running == 0 {
+		return
+	}
+	next := maxTime
+	for x := in.head; x >= 0; x = e.execs[x].next {
+		ex := &e.execs[x]
+		if !ex.started {
+			continue
+		}
+		next = min(next, e.endOf(in, ex))
+	}
+	e.q.push(next, evComplete, i, in.egen)
+	if n := e.q.len(); n > e.m.PeakEventQueue {
+		e.m.PeakEventQueue = n
+	}
+}
+
+// endOf returns when running execution ex of in ends at the current rate:
+// its completion, or its timeout if sooner.
+func (e *Engine) endOf(in *instance, ex *execution) Time {
+	left := ex.vEnd - in.vclock
+	end := in.vAt
+	if left > 0 {
+		end = in.vAt.Add(Duration(math.Ceil(left / in.rate)))
+	}
+	return min(end, ex.deadline)
+}
+
+// ready starts the executions that waited for instance i's start, or makes
+// a pre-warm that nobody joined idle.
+func (e *Engine) ready(ev event) {
+	in := &e.inst[ev.ref]
+	if in.gen != ev.gen || in.state == stFree {
+		return
+	}
+	p := &e.pools[in.pool]
+	e.touch(ev.ref)
+	if in.state == stWarming {
+		for k, w := range p.warming {
+			if w == ev.ref {
+				p.warming = append(p.warming[:k], p.warming[k+1:]...)
+				break
+			}
+		}
+		in.state = stIdle
+		e.goIdle(ev.ref)
+		return
+	}
+	for x := in.head; x >= 0; x = e.execs[x].next {
+		if !e.execs[x].started {
+			e.begin(ev.ref, x)
+		}
+	}
+	e.reschedule(ev.ref)
+}
+
+// complete handles instance i's completion event: every execution that has
+// done its work completes, every one past its deadline times out.
+func (e *Engine) complete(ev event) {
+	i := ev.ref
+	in := &e.inst[i]
+	if in.egen != ev.gen || in.state != stBusy {
+		return
+	}
+	e.touch(i)
+	const eps = 1e-3 // µs of work: float rounding of the virtual clock
+	prev := int32(-1)
+	for x := in.head; x >= 0; {
+		ex := &e.execs[x]
+		next := ex.next
+		if ex.started && (ex.vEnd <= in.vclock+eps || ex.deadline <= e.now) {
+			if prev < 0 {
+				in.head = next
+			} else {
+				e.execs[prev].next = next
+			}
+			e.endExecution(i, x, ex.vEnd > in.vclock+eps)
+			in = &e.inst[i]
+		} else {
+			prev = x
+		}
+		x = next
+	}
+	e.afterFinish(i)
+}
+
+// endExecution ends execution x of instance i (already unlinked), timed out or
+// completed, and charges it.
+func (e *Engine) endExecution(i int32, x int32, timedOut bool) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	ex := e.execs[x]
+	e.freeExec = append(e.freeExec, x)
+	in.k--
+	in.running--
+	in.served++
+	fs := &e.fns[ex.r.fn]
+	fs.running--
+	fs.lastFinish = e.now
+	if !p.rules.PerInstance {
+		e.chargeExecution(p, in, ex.r, e.now.Sub(ex.start))
+	}
+	e.chargeRequest(p, fs, ex.r)
+	if timedOut {
+		e.fail(fs, ex.r, FailTimeout)
+		return
+	}
+	if !e.measured(ex.r.arrival) {
+		return
+	}
+	lat := p.rtt + p.overhead + e.now.Sub(ex.r.arrival)
+	e.m.Completed++
+	e.m.Latency.Record(int64(lat))
+	viol := lat > e.cfg.SLO.Limit(ex.r.ref)
+	if viol {
+		e.m.SLAViolations++
+	}
+	for _, o := range [2]*Outcome{&fs.stratOutcome, &fs.tactOutcome} {
+		o.Completed++
+		o.LatencySum += lat
+		if ex.cold {
+			o.ColdStarts++
+		}
+		if viol {
+			o.SLAViolations++
+		}
+	}
+}
+
+// afterFinish settles instance i after executions left it: recompute the
+// memory it holds, give free slots to queued requests of its pool, go idle
+// or stop if nothing is left.
+func (e *Engine) afterFinish(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	in.mem = 0
+	for x := in.head; x >= 0; x = e.execs[x].next {
+		if e.cfg.MemorySharing == MemorySum {
+			in.mem += e.execs[x].r.mem
+		} else {
+			in.mem = max(in.mem, e.execs[x].r.mem)
+		}
+	}
+	if !in.release {
+		for in.k < p.slots && p.queue.len() > 0 && e.fits(i, *p.queue.front()) {
+			e.join(i, p.queue.popFront())
+			in = &e.inst[i]
+		}
+	}
+	if in.k > 0 {
+		e.reschedule(i)
+		e.updatePartial(i)
+		return
+	}
+	e.endBusy(i)
+	in = &e.inst[i]
+	e.updatePartial(i)
+	if in.release {
+		e.terminate(i)
+		return
+	}
+	in.state = stIdle
+	if !in.prov {
+		e.groups[p.group].inflight--
+	}
+	e.goIdle(i)
+	if !in.prov {
+		e.drainGroup(p.group)
+	}
+}
+
+// endBusy closes the busy period of instance i, which holds no execution
+// any more, and bills it if its provider bills per instance.
+func (e *Engine) endBusy(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	in.egen++
+	p.setBusy(e.now, -1)
+	if p.rules.PerInstance {
+		e.settleBusy(p, in, true)
+	}
+}
+
+// goIdle files idle instance i (its start done, no execution) and arms its
+// keep-alive.
+func (e *Engine) goIdle(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	if in.idleAt == noTimer {
+		in.idleAt = e.now
+	}
+	if in.prov {
+		p.idleProv.push(i)
+		return
+	}
+	at := e.expiryOf(p, in)
+	if p.keepAlive == 0 || at <= e.now {
+		e.terminate(i)
+		return
+	}
+	p.idle.push(i)
+	e.armExpiry(i, at)
+}
+
+// expiryOf returns when idle instance in expires under the pool's
+// keep-alive and the keep-alive mode.
+func (e *Engine) expiryOf(p *pool, in *instance) Time {
+	if e.cfg.KeepAlive == KeepAliveSinceFirstIdle {
+		return in.idleAt.Add(p.keepAlive)
+	}
+	return in.since.Add(p.keepAlive)
+}
+
+// updatePartial keeps instance i in its pool's list of instances with a
+// free slot exactly while it holds executions and has room for more.
+func (e *Engine) updatePartial(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	want := in.state == stBusy && in.k > 0 && in.k < p.slots && !in.release
+	switch {
+	case want && in.partial < 0:
+		in.partial = int32(len(p.partial))
+		p.partial = append(p.partial, i)
+	case !want && in.partial >= 0:
+		last := p.partial[len(p.partial)-1]
+		p.partial[in.partial] = last
+		e.inst[last].partial = in.partial
+		p.partial = p.partial[:len(p.partial)-1]
+		in.partial = -1
+	}
+}
+
+// armExpiry makes sure a keep-alive event fires no later than at. A pending
+// event that fires earlier re-arms itself, so a busy instance costs one heap
+// event per keep-alive period, not one per invocation.
+func (e *Engine) armExpiry(i int32, at Time) {
+	in := &e.inst[i]
+	if in.timerAt != noTimer && in.timerAt <= at {
+		return
+	}
+	in.timerAt = at
+	e.q.push(at, evExpire, i, in.gen)
+}
+
+// expire handles a keep-alive event.
+func (e *Engine) expire(ev event) {
+	in := &e.inst[ev.ref]
+	if in.gen != ev.gen || in.timerAt != ev.at {
+		return // cancelled: the slot was reused or a sooner timer replaced it
+	}
+	in.timerAt = noTimer
+	if in.state != stIdle || in.prov {
+		return
+	}
+	p := &e.pools[in.pool]
+	if at := e.expiryOf(p, in); at > e.now {
+		e.armExpiry(ev.ref, at)
+		return
+	}
+	e.removeIdle(p, ev.ref)
+	e.terminate(ev.ref)
+}
+
+// removeIdle takes instance i out of its pool's on-demand idle list.
+func (e *Engine) removeIdle(p *pool, i int32) {
+	for k := 0; k < p.idle.len(); k++ {
+		if *p.idle.at(k) == i {
+			p.idle.removeAt(k)
+			return
+		}
+	}
+}
+
+// terminate stops instance i, which must be idle, warming or just emptied.
+func (e *Engine) terminate(i int32) {
+	in := &e.inst[i]
+	pi := in.pool
+	p := &e.pools[pi]
+	e.accrue(p, in, e.now)
+	e.m.InstanceSeconds += e.now.Sub(max(in.created, e.warm)).Seconds()
+	prov := in.prov
+	if prov {
+		e.releaseProvisioned(p, in)
+	}
+	p.nInst--
+	in.state = stFree
+	in.gen++
+	in.egen++
+	e.freeInst = append(e.freeInst, i)
+	if !p.current {
+		e.maybeFreePool(pi)
+	}
+	if prov {
+		// The reserved capacity is free: serve waiting requests. Last,
+		// because it may create instances (and move e.inst).
+		e.drainGroup(p.group)
+	}
+}
+
+// setKeepAlive changes a pool's keep-alive; idle instances past the new one
+// stop now, the others get a timer for their new expiry.
+func (e *Engine) setKeepAlive(pi int32, ka Duration) {
+	p := &e.pools[pi]
+	p.keepAlive = ka
+	for k := 0; k < p.idle.len(); {
+		i := *p.idle.at(k)
+		at := e.expiryOf(p, &e.inst[i])
+		if ka == 0 || at <= e.now {
+			p.idle.removeAt(k)
+			e.terminate(i)
+			p = &e.pools[pi]
+			continue
+		}
+		e.armExpiry(i, at)
+		k++
+	}
+}
+
+// closeAtHorizon accounts an instance still alive when the run ends: its
+// energy and instance time up to the end, its executions as in flight,
+// billed for the time they ran.
+func (e *Engine) closeAtHorizon(i int32) {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	e.touch(i)
+	for x := in.head; x >= 0; x = e.execs[x].next {
+		ex := &e.execs[x]
+		if !e.measured(ex.r.arrival) {
+			continue
+		}
+		e.m.InFlight++
+		if ex.started && !p.rules.PerInstance {
+			e.chargeExecution(p, in, ex.r, e.now.Sub(ex.start))
+		}
+	}
+	if in.state == stBusy && p.rules.PerInstance {
+		e.settleBusy(p, in, false)
+	}
+	e.m.InstanceSeconds += e.now.Sub(max(in.created, e.warm)).Seconds()
+	if in.prov {
+		e.countPrewarmUse(in)
+	}
+}
