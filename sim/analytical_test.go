@@ -17,10 +17,18 @@ import (
 // newest idle instance, no concurrency limit. Published: cold-start
 // probability 0.14 %, 7.66 instances on average, 1.79 of them running.
 //
-// Here a cold request's service is a cold start (exponential, mean
+// Two ways to model the cold service: a cold start (exponential, mean
 // 2.244-1.991 = 0.253 s) followed by the warm execution, which has the same
-// mean as SimFaaS's cold service time.
+// mean as SimFaaS's cold service time; or, as SimFaaS does, a cold start
+// that replaces the execution, drawn from the cold service time itself
+// (exponential, mean 2.244 s).
 func TestSimFaaSSteadyState(t *testing.T) {
+	for _, mode := range []sim.ColdStartMode{sim.ColdStartAdds, sim.ColdStartReplaces} {
+		t.Run([]string{"cold start adds", "cold start replaces"}[mode], func(t *testing.T) { simFaaSSteadyState(t, mode) })
+	}
+}
+
+func simFaaSSteadyState(t *testing.T, mode sim.ColdStartMode) {
 	const (
 		rate     = 0.9
 		warmMean = 1.991 * float64(sim.Second)
@@ -32,9 +40,14 @@ func TestSimFaaSSteadyState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat := testCatalog(dist.Exponential{M: (coldMean - warmMean) / float64(sim.Second)}, 600*sim.Second, sim.Limits{})
+	cold := dist.Exponential{M: (coldMean - warmMean) / float64(sim.Second)}
+	if mode == sim.ColdStartReplaces {
+		cold = dist.Exponential{M: coldMean / float64(sim.Second)}
+	}
+	cat := testCatalog(cold, 600*sim.Second, sim.Limits{})
 	cfg := baseConfig(cat, src, keepAlive{d: sim.ProviderKeepAlive})
 	cfg.Routing = sim.RouteNewestCreated
+	cfg.ColdStart = mode
 	m := run(t, cfg)
 	pCold := float64(m.ColdStarts) / float64(m.ColdStarts+m.WarmStarts)
 	instances := m.InstanceSeconds / m.Horizon.Seconds()

@@ -156,6 +156,8 @@ type Engine struct {
 	groupIdx  map[groupKey]int32
 	buckets   []bucket
 	bucketIdx map[groupKey]int32
+	refused   refusal // why the last dispatch failed
+	blocked   []int32 // scratch: scale-up scopes out of tokens in drainGroup
 
 	cold       []*rand.Rand // per provider
 	stationary *PoolDecision
@@ -448,8 +450,9 @@ func (e *Engine) handle(ev event) error {
 			e.dropExpired(ev.ref)
 		}
 	case evTokens:
-		g := &e.groups[ev.ref]
-		g.tokenEvent = false
+		if g := &e.groups[ev.ref]; ev.at >= g.tokenAt {
+			g.tokenEvent = false
+		}
 		e.drainGroup(ev.ref)
 	}
 	return nil
@@ -480,7 +483,7 @@ func (e *Engine) endWarmup() {
 			continue
 		}
 		e.touch(int32(i))
-		if p := &e.pools[in.pool]; in.state == stBusy && p.rules.PerInstance {
+		if p := &e.pools[in.pool]; in.running > 0 && p.rules.PerInstance {
 			e.settleBusy(p, in, false)
 		}
 	}

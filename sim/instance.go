@@ -119,7 +119,6 @@ func (e *Engine) join(i int32, r request) {
 		}
 		in.state = stBusy
 		p.setBusy(e.now, 1)
-		in.busyStart, in.busyFrom, in.busyAt, in.busyMBus = e.now, e.now, e.now, 0
 	}
 	x := takeSlot(&e.execs, &e.freeExec)
 	e.execs[x] = execution{r: r, cold: cold, next: in.head, deadline: maxTime}
@@ -174,6 +173,11 @@ func (e *Engine) begin(i int32, x int32) {
 	if p.timeout > 0 {
 		ex.deadline = e.now.Add(p.timeout)
 	}
+	if in.running == 0 {
+		// A busy period (billed per instance) starts: the start of the
+		// instance itself is not billed.
+		in.busyStart, in.busyFrom, in.busyAt, in.busyMBus = e.now, e.now, e.now, 0
+	}
 	in.running++
 	if e.measured(ex.r.arrival) {
 		e.m.StartDelaySeconds += e.now.Sub(ex.r.arrival).Seconds()
@@ -205,7 +209,7 @@ func (e *Engine) touch(i int32) {
 		in.vclock += float64(e.now.Sub(in.vAt)) * in.rate
 	}
 	in.vAt = e.now
-	if in.state == stBusy && p.rules.PerInstance {
+	if in.running > 0 && p.rules.PerInstance {
 		in.busyMBus += p.rules.BilledMemoryMB(p.memMB, float64(in.mem)) * float64(e.now.Sub(in.busyAt))
 		in.busyAt = e.now
 	}
@@ -361,9 +365,12 @@ func (e *Engine) afterFinish(i int32) {
 			in.mem = max(in.mem, e.execs[x].r.mem)
 		}
 	}
+	if in.k > 0 {
+		in.lastMem = in.mem
+	}
 	if !in.release {
 		for in.k < p.slots && p.queue.len() > 0 && e.fits(i, *p.queue.front()) {
-			e.join(i, p.queue.popFront())
+			e.join(i, e.popQueue(p))
 			in = &e.inst[i]
 		}
 	}
@@ -553,7 +560,7 @@ func (e *Engine) closeAtHorizon(i int32) {
 			e.chargeExecution(p, in, ex.r, e.now.Sub(ex.start))
 		}
 	}
-	if in.state == stBusy && p.rules.PerInstance {
+	if in.running > 0 && p.rules.PerInstance {
 		e.settleBusy(p, in, false)
 	}
 	e.m.InstanceSeconds += e.now.Sub(max(in.created, e.warm)).Seconds()

@@ -114,13 +114,24 @@ func randomRun(seed uint64) (sim.Config, error) {
 	if rng.IntN(3) == 0 {
 		cfg.Horizon = sim.Time(sim.Duration(5+rng.IntN(60)) * sim.Minute)
 	}
+	// The peer simulators' semantics, a warm-up and drained runs.
+	cfg.KeepAlive = sim.KeepAliveMode(rng.IntN(2))
+	cfg.ColdStart = sim.ColdStartMode(rng.IntN(2))
+	cfg.MemorySharing = sim.MemorySharing(rng.IntN(2))
+	cfg.Drain = rng.IntN(3) == 0
+	if rng.IntN(3) == 0 {
+		cfg.Warmup = sim.Duration(1+rng.IntN(4)) * sim.Minute
+	}
 	return cfg, nil
 }
 
 // checkInvariants returns what a run's metrics violate.
-func checkInvariants(m *sim.Metrics) []string {
+func checkInvariants(m *sim.Metrics, drained bool) []string {
 	var bad []string
 	fail := func(f string, a ...any) { bad = append(bad, fmt.Sprintf(f, a...)) }
+	if drained && (m.InFlight != 0 || m.End < m.Horizon) {
+		fail("drained run: %d in flight, ended at %v before the horizon %v", m.InFlight, m.End, m.Horizon)
+	}
 	if m.Arrived != m.Completed+m.FailedTotal()+m.InFlight {
 		fail("conservation: arrived %d != completed %d + failed %v + in flight %d", m.Arrived, m.Completed, m.Failed, m.InFlight)
 	}
@@ -128,9 +139,10 @@ func checkInvariants(m *sim.Metrics) []string {
 		fail("latency samples %d != completed %d", m.Latency.N, m.Completed)
 	}
 	started := m.ColdStarts + m.WarmStarts
-	if started < m.Completed+m.Failed[sim.FailTimeout] || started > m.Arrived-m.Failed[sim.FailOOM]-m.Failed[sim.FailThrottled] {
-		fail("started %d outside [completed+timeouts %d, arrived-oom-throttled %d]", started,
-			m.Completed+m.Failed[sim.FailTimeout], m.Arrived-m.Failed[sim.FailOOM]-m.Failed[sim.FailThrottled])
+	notRun := m.Failed[sim.FailOOM] + m.Failed[sim.FailThrottled] + m.Failed[sim.FailInfeasible]
+	if started < m.Completed+m.Failed[sim.FailTimeout] || started > m.Arrived-notRun {
+		fail("started %d outside [completed+timeouts %d, arrived-oom-throttled-infeasible %d]", started,
+			m.Completed+m.Failed[sim.FailTimeout], m.Arrived-notRun)
 	}
 	if m.BusySeconds > m.InstanceSeconds+1e-6 {
 		fail("busy instance-seconds %v exceed instance-seconds %v", m.BusySeconds, m.InstanceSeconds)
@@ -175,7 +187,7 @@ func runSeed(t *testing.T, seed uint64) {
 	if err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
-	for _, b := range checkInvariants(m) {
+	for _, b := range checkInvariants(m, cfg.Drain) {
 		t.Errorf("seed %d: %s", seed, b)
 	}
 	// Same seed, same everything.

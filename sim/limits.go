@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // groupKey identifies the scope a provider's limits apply to.
 type groupKey struct {
@@ -24,7 +27,8 @@ type limitGroup struct {
 	inflight int // on-demand instances starting or executing
 	reserved int // pre-warmed instances held
 
-	tokenEvent bool // an evTokens is pending for this group's queue
+	tokenEvent bool // an evTokens is pending for this group's queue, at tokenAt
+	tokenAt    Time
 
 	seq     uint64
 	waiting fifo[waiter] // queued requests of every pool of the group, oldest first
@@ -36,6 +40,7 @@ type bucket struct {
 	burst      float64
 	tokens     float64
 	refilledAt Time
+	waiting    int // requests of the scope queued
 }
 
 // scopeKey returns the key of function f's scope at pl.
@@ -103,58 +108,59 @@ func (e *Engine) takeToken(bi int32) bool {
 	return false
 }
 
-// scheduleTokens arranges a wake-up of group gi for when the bucket of its
-// oldest waiting request holds a token again, if that is what it lacks (a
-// wait for concurrency ends when an instance finishes, which drains the
-// group). The queue is served in order, so only its head matters.
-func (e *Engine) scheduleTokens(gi int32) {
+// drainGroup serves the group's queued requests in arrival order while
+// capacity allows: it stops at the first that the concurrency limit holds
+// back, and passes over those whose scale-up scope has no token (with every
+// later request of the same scope, to keep their order), then schedules a
+// wake-up for the earliest token they wait for.
+func (e *Engine) drainGroup(gi int32) {
 	g := &e.groups[gi]
-	if g.tokenEvent {
-		return
-	}
-	for g.waiting.len() > 0 {
-		w := *g.waiting.front()
+	e.blocked = e.blocked[:0]
+	wake := maxTime
+	for k := 0; k < g.waiting.len(); {
+		w := *g.waiting.at(k)
 		p := &e.pools[w.pool]
-		if p.gen != w.gen || p.queue.len() == 0 || p.queue.front().seq != w.seq {
-			g.waiting.popFront()
+		if p.gen != w.gen || p.queue.len() == 0 || p.queue.front().seq > w.seq {
+			// Served by an instance of its own pool, or dropped at its deadline.
+			g.waiting.removeAt(k)
 			continue
 		}
-		b := &e.buckets[p.bucket]
-		if b.rate == 0 {
-			return
+		if p.queue.front().seq != w.seq || slices.Contains(e.blocked, p.bucket) {
+			k++ // behind an earlier request of its pool, or of its blocked scope
+			continue
 		}
-		e.refill(b)
-		if b.tokens >= 1 {
-			return
+		if e.dispatch(w.pool, *p.queue.front(), true) {
+			e.popQueue(&e.pools[w.pool])
+			g = &e.groups[gi]
+			g.waiting.removeAt(k)
+			continue
 		}
-		wait := Duration(math.Ceil((1 - b.tokens) / b.rate))
-		if wait < 1 {
-			wait = 1
+		g = &e.groups[gi]
+		if e.refused == refusedConcurrency {
+			break
 		}
-		g.tokenEvent = true
-		e.q.push(e.now.Add(wait), evTokens, gi, 0)
-		return
+		e.blocked = append(e.blocked, p.bucket)
+		wake = min(wake, e.nextToken(&e.buckets[p.bucket]))
+		k++
+	}
+	if wake != maxTime {
+		e.wakeAt(gi, wake)
 	}
 }
 
-// drainGroup serves the group's queued requests, oldest first, while
-// capacity allows.
-func (e *Engine) drainGroup(gi int32) {
+// wakeAt makes sure group gi's queue is drained again no later than at.
+func (e *Engine) wakeAt(gi int32, at Time) {
 	g := &e.groups[gi]
-	for g.waiting.len() > 0 {
-		w := *g.waiting.front()
-		p := &e.pools[w.pool]
-		if p.gen != w.gen || p.queue.len() == 0 || p.queue.front().seq != w.seq {
-			// Served by an instance of its own pool, or dropped at its deadline.
-			g.waiting.popFront()
-			continue
-		}
-		if !e.dispatch(w.pool, *p.queue.front(), true) {
-			break
-		}
-		e.pools[w.pool].queue.popFront()
-		g = &e.groups[gi]
-		g.waiting.popFront()
+	if g.tokenEvent && g.tokenAt <= at {
+		return
 	}
-	e.scheduleTokens(gi)
+	g.tokenEvent, g.tokenAt = true, at
+	e.q.push(at, evTokens, gi, 0)
+}
+
+// nextToken returns when bucket b, empty now, holds a token again.
+func (e *Engine) nextToken(b *bucket) Time {
+	e.refill(b)
+	wait := Duration(math.Ceil((1 - b.tokens) / b.rate))
+	return e.now.Add(max(wait, 1))
 }

@@ -252,6 +252,7 @@ func (e *Engine) refuse(pi int32, r request) {
 	g.seq++
 	r.seq = g.seq
 	p.queue.push(r)
+	e.buckets[p.bucket].waiting++
 	g.waiting.push(waiter{pool: pi, gen: p.gen, seq: r.seq})
 	if e.measured(r.arrival) {
 		e.m.Queued++
@@ -260,7 +261,23 @@ func (e *Engine) refuse(pi int32, r request) {
 		e.m.PeakQueuedRequests = n
 	}
 	e.q.push(r.arrival.Add(e.cfg.MaxQueueWait), evQueueDeadline, pi, p.gen)
-	e.scheduleTokens(p.group)
+	if e.refused == refusedTokens && e.buckets[p.bucket].rate > 0 {
+		e.wakeAt(p.group, e.nextToken(&e.buckets[p.bucket]))
+	}
+}
+
+// refusal says why dispatch could not place a request.
+type refusal uint8
+
+const (
+	refusedConcurrency refusal = iota // the concurrency scope is full
+	refusedTokens                     // the scale-up scope has no token
+)
+
+// popQueue takes the oldest queued request of pool p.
+func (e *Engine) popQueue(p *pool) request {
+	e.buckets[p.bucket].waiting--
+	return p.queue.popFront()
 }
 
 // dispatch gives request r an instance of pool pi if it can, in this order:
@@ -268,9 +285,11 @@ func (e *Engine) refuse(pi int32, r request) {
 // one if it is still starting), an idle pre-warmed one, a pre-warm still
 // starting (unless the provider's provisioning delay makes it unusable
 // until ready), an idle on-demand one, or a new one. It reports false if a
-// limit stands in the way, or if other requests of the limit group already
-// wait for on-demand capacity and r is not one of them (queued), so that
-// waiting requests are served in arrival order.
+// limit stands in the way (and why, in e.refused), or if requests of the
+// same scale-up scope already wait and r is not one of them (queued), so
+// that waiting requests are served in arrival order. (Requests waiting in
+// the concurrency scope while it has room wait for tokens of other scopes:
+// they do not hold r back.)
 func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 	p := &e.pools[pi]
 	for k := len(p.partial) - 1; k >= 0; k-- {
@@ -299,10 +318,12 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 		return true
 	}
 	g := &e.groups[p.group]
-	if !queued && g.waiting.len() > 0 {
+	if g.limit > 0 && g.inflight+g.reserved >= g.limit {
+		e.refused = refusedConcurrency
 		return false
 	}
-	if g.limit > 0 && g.inflight+g.reserved >= g.limit {
+	if !queued && e.buckets[p.bucket].waiting > 0 {
+		e.refused = refusedTokens
 		return false
 	}
 	if p.idle.len() > 0 {
@@ -324,6 +345,7 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 		return true
 	}
 	if !e.takeToken(p.bucket) {
+		e.refused = refusedTokens
 		return false
 	}
 	g.inflight++
@@ -336,7 +358,7 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 func (e *Engine) dropExpired(pi int32) {
 	p := &e.pools[pi]
 	for p.queue.len() > 0 && p.queue.front().arrival.Add(e.cfg.MaxQueueWait) <= e.now {
-		r := p.queue.popFront()
+		r := e.popQueue(p)
 		e.fail(&e.fns[r.fn], r, FailThrottled)
 	}
 	if !p.current {

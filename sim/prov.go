@@ -40,7 +40,7 @@ func (e *Engine) setTarget(pi int32, n int) {
 		}
 		if p.queue.len() > 0 && delay == 0 {
 			p.warming = p.warming[:len(p.warming)-1]
-			e.join(i, p.queue.popFront())
+			e.join(i, e.popQueue(p))
 			p = &e.pools[pi]
 		}
 	}
