@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/skyfaas/skyfaas/policies"
+	"github.com/skyfaas/skyfaas/policies/operational/oracle"
 	"github.com/skyfaas/skyfaas/policies/policy"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
@@ -67,5 +68,13 @@ func TestEveryPolicyBuildsAndRejectsUnknownSettings(t *testing.T) {
 		if info.Summary == "" {
 			t.Errorf("%s %s has no summary", info.Layer, info.Name)
 		}
+	}
+}
+
+// The oracle knows the future: it must read as a bound wherever it is
+// named.
+func TestOracleIsNamedABound(t *testing.T) {
+	if !strings.Contains(oracle.Label, "bound") || !strings.HasPrefix(oracle.Summary, "cold-start bound, not a policy") {
+		t.Errorf("oracle label %q, summary %q", oracle.Label, oracle.Summary)
 	}
 }

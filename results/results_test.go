@@ -116,3 +116,95 @@ func TestTradeoffPNG(t *testing.T) {
 		t.Errorf("coinciding points labelled %q", labels)
 	}
 }
+
+// Cost per thousand completed invocations and the failure share, on known
+// numbers; infeasible invocations count as failures and show in the table.
+func TestCostPerCompletedAndFailures(t *testing.T) {
+	cat := &sim.Catalog{Providers: []sim.Provider{{Name: "aws"}}}
+	m := &sim.Metrics{Horizon: sim.Time(sim.Hour), Arrived: 200, Completed: 150,
+		Cost: sim.CostBreakdown{Compute: 3}, PerProvider: []sim.ProviderMetrics{{Invocations: 200}}, BillableUnits: make([]sim.BillableUnits, 1)}
+	m.Failed[sim.FailOOM], m.Failed[sim.FailThrottled], m.Failed[sim.FailTimeout], m.Failed[sim.FailInfeasible] = 10, 5, 5, 30
+	a := NewArm("x", "s", "t", "o", m, cat, false)
+	// $3 over 150 completed: $20 per thousand; 50 of 200 arrivals failed.
+	if a.CostPer1kCompletedUSD != 20 || a.FailedPct != 25 || a.Invocations.Failed["infeasible"] != 30 || !a.Invocations.Conserved {
+		t.Errorf("$/1k %v, failed %v %%, infeasible %d, conserved %v", a.CostPer1kCompletedUSD, a.FailedPct, a.Invocations.Failed["infeasible"], a.Invocations.Conserved)
+	}
+	var out bytes.Buffer
+	if err := Table(&out, &Summary{Arms: []Arm{a}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"$/1k done", "fail %", "infeasible", "20.00", "25.00", " 30 "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	m.Completed, m.Failed[sim.FailInfeasible] = 0, 180
+	if a = NewArm("x", "s", "t", "o", m, cat, false); a.CostPer1kCompletedUSD != 0 || a.FailedPct != 100 {
+		t.Errorf("nothing completed: $/1k %v, failed %v %%", a.CostPer1kCompletedUSD, a.FailedPct)
+	}
+}
+
+// Per-app figures: apps 0-4 of functions 0-4; app 4 has none.
+func TestPerApp(t *testing.T) {
+	fns := []sim.FunctionInfo{{App: 0}, {App: 0}, {App: 1}, {App: 2}, {App: 3}}
+	m := &sim.Metrics{PerFunction: []sim.FunctionMetrics{
+		{Arrived: 10, Started: 10, ColdStarts: 1, IdleGBSeconds: 5},
+		{Arrived: 10, Started: 10, ColdStarts: 3, IdleGBSeconds: 15}, // app 0: 4 of 20 cold, 20 GB-s idle
+		{Arrived: 4, Started: 4, ColdStarts: 4},                      // app 1: all cold, never idle
+		{Arrived: 2},                                                 // app 2: arrived, never started (infeasible)
+		{IdleGBSeconds: 7},                                           // app 3: idle from the warm-up, no arrival
+	}}
+	pa := NewPerApp(m, fns, 5)
+	// Cold starts over apps that started something: {20, 100}. Idle over
+	// apps that arrived or idled: {0, 0, 7, 20}. Nearest rank.
+	want := PerApp{Apps: 5, Started: 2, Active: 4,
+		ColdStartPct:  Quantiles{P50: 20, P75: 100, P90: 100, P99: 100},
+		IdleGBSeconds: Quantiles{P50: 0, P75: 7, P90: 20, P99: 20}}
+	if *pa != want {
+		t.Errorf("per app %+v, want %+v", *pa, want)
+	}
+	var v []float64
+	for i := 100; i >= 1; i-- {
+		v = append(v, float64(i))
+	}
+	if q := quantiles(v); q != (Quantiles{P50: 50, P75: 75, P90: 90, P99: 99}) {
+		t.Errorf("quantiles of 1..100: %+v", q)
+	}
+	if q := quantiles(nil); q != (Quantiles{}) {
+		t.Errorf("quantiles of nothing: %+v", q)
+	}
+}
+
+// The assumptions are stored and printed under the table.
+func TestAssumptionsFooter(t *testing.T) {
+	cat := &sim.Catalog{Providers: []sim.Provider{{Name: "aws", InstanceConcurrency: 1}, {Name: "azure", InstanceConcurrency: 16}}}
+	cfg := &sim.Config{Catalog: cat, CPUBoundFraction: 0.5, Horizon: sim.Time(24 * sim.Hour), Warmup: sim.Hour, Drain: true,
+		KeepAlive: sim.KeepAliveSinceFirstIdle, SLO: sim.SLO{Factor: 2, Slack: 500 * sim.Millisecond}}
+	s := sample()
+	as := NewAssumptions(cfg, "STRESS TEST: sampled Azure 2019 day")
+	s.Assumptions = &as
+	var out bytes.Buffer
+	if err := Table(&out, s); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		"assumptions: workload: STRESS TEST: sampled Azure 2019 day",
+		"cpu_bound_fraction 0.5; executions per instance: aws 1, azure 16; memory: process",
+		"keep-alive counts from an instance's first idle moment; cold start adds to the execution",
+		"measured window from 1h0m0s (the warm-up before it excluded); arrivals until the horizon 24h0m0s, then drained",
+		"SLO: latency over 2 × reference duration + 500ms, or failed",
+		"percentiles", "fail %",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("footer lacks %q:\n%s", want, text)
+		}
+	}
+	if i, j := strings.Index(text, "share aws/gcp %"), strings.Index(text, "assumptions:"); i < 0 || j < i {
+		t.Errorf("the assumptions are not under the table:\n%s", text)
+	}
+	js, err := JSON(s)
+	if err != nil || !strings.Contains(string(js), `"cpu_bound_fraction": 0.5`) || !strings.Contains(string(js), `"warmup_s": 3600`) {
+		t.Errorf("summary.json lacks the assumptions (%v):\n%s", err, js)
+	}
+}

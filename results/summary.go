@@ -19,7 +19,10 @@ type Summary struct {
 	Seed          uint64       `json:"seed"`
 	Replication   int          `json:"replication"`
 	Workload      WorkloadInfo `json:"workload"`
-	Arms          []Arm        `json:"arms"`
+	// Assumptions are the modelling choices behind every figure (nil if
+	// the caller did not state them); Table prints them under the table.
+	Assumptions *Assumptions `json:"assumptions,omitempty"`
+	Arms        []Arm        `json:"arms"`
 }
 
 // WorkloadInfo describes the workload replayed.
@@ -39,8 +42,15 @@ type Arm struct {
 	Tactical    any    `json:"tactical"`
 	Operational any    `json:"operational"`
 
-	HorizonSeconds float64     `json:"horizon_s"`
-	Invocations    Invocations `json:"invocations"`
+	HorizonSeconds float64 `json:"horizon_s"`
+	// The measured window is [WarmupSeconds, EndSeconds): the end is the
+	// horizon, or, for a drained run, when the last instance stopped.
+	WarmupSeconds float64     `json:"warmup_s"`
+	EndSeconds    float64     `json:"end_s"`
+	Invocations   Invocations `json:"invocations"`
+	// FailedPct is every failure (infeasible included) over arrived
+	// invocations.
+	FailedPct float64 `json:"failed_pct"`
 	// ColdStartPct is cold starts over started invocations (cold + warm).
 	ColdStarts   int64   `json:"cold_starts"`
 	WarmStarts   int64   `json:"warm_starts"`
@@ -48,13 +58,20 @@ type Arm struct {
 	Latency      Latency `json:"latency_s"`
 	// SLAViolationPct is violations over finished invocations (completed
 	// over their objective, plus every failure).
-	SLAViolations   int64      `json:"sla_violations"`
-	SLAViolationPct float64    `json:"sla_violation_pct"`
-	Cost            Cost       `json:"cost_usd"`
-	EnergyKWh       float64    `json:"energy_kwh"`
-	CarbonG         float64    `json:"carbon_g"`
-	Resources       Resources  `json:"resources"`
-	PerProvider     []Provider `json:"per_provider"`
+	SLAViolations   int64   `json:"sla_violations"`
+	SLAViolationPct float64 `json:"sla_violation_pct"`
+	Cost            Cost    `json:"cost_usd"`
+	// CostPer1kCompletedUSD is the total cost per thousand completed
+	// invocations (0 if none completed): what a served request costs,
+	// failures' charges included.
+	CostPer1kCompletedUSD float64    `json:"cost_per_1k_completed_usd"`
+	EnergyKWh             float64    `json:"energy_kwh"`
+	CarbonG               float64    `json:"carbon_g"`
+	Resources             Resources  `json:"resources"`
+	PerProvider           []Provider `json:"per_provider"`
+	// PerApp is the distribution over apps of cold starts and idle memory
+	// (nil unless the caller adds it: see NewPerApp).
+	PerApp *PerApp `json:"per_app,omitempty"`
 }
 
 // Invocations are counts by outcome. Conserved records Arrived = Completed +
@@ -123,15 +140,20 @@ type Provider struct {
 const secondsPerMonth = 30 * 86400
 
 // NewArm summarises one run. freeTier deducts each provider's monthly free
-// grant, prorated to the run's span.
+// grant, prorated to the measured window.
 func NewArm(name string, strategic, tactical, operational any, m *sim.Metrics, cat *sim.Catalog, freeTier bool) Arm {
-	a := Arm{Name: name, Strategic: strategic, Tactical: tactical, Operational: operational, HorizonSeconds: m.Horizon.Seconds()}
+	a := Arm{Name: name, Strategic: strategic, Tactical: tactical, Operational: operational, HorizonSeconds: m.Horizon.Seconds(),
+		WarmupSeconds: m.Warmup.Seconds(), EndSeconds: m.End.Seconds()}
+	if m.End == 0 {
+		a.EndSeconds = a.HorizonSeconds
+	}
 	a.Invocations = Invocations{Arrived: m.Arrived, Completed: m.Completed, InFlight: m.InFlight, Queued: m.Queued,
 		Failed: map[string]int64{}}
 	for i, n := range m.Failed {
 		a.Invocations.Failed[sim.FailCauseNames[i]] = n
 	}
 	a.Invocations.Conserved = m.Arrived == m.Completed+m.FailedTotal()+m.InFlight
+	a.FailedPct = pct(m.FailedTotal(), m.Arrived)
 	a.ColdStarts, a.WarmStarts = m.ColdStarts, m.WarmStarts
 	a.ColdStartPct = pct(m.ColdStarts, m.ColdStarts+m.WarmStarts)
 	q := func(p float64) float64 { return sim.Duration(m.Latency.Quantile(p)).Seconds() }
@@ -142,24 +164,28 @@ func NewArm(name string, strategic, tactical, operational any, m *sim.Metrics, c
 	a.SLAViolations = m.SLAViolations
 	a.SLAViolationPct = pct(m.SLAViolations, m.Finished())
 	a.Cost = Cost{Requests: m.Cost.Requests, Compute: m.Cost.Compute, Provisioned: m.Cost.Provisioned}
+	// Charges, instance time and energy cover the measured window only.
+	window := a.EndSeconds - a.WarmupSeconds
 	if freeTier {
-		months := m.Horizon.Seconds() / secondsPerMonth
+		months := window / secondsPerMonth
 		for i := range cat.Providers {
 			u := &m.BillableUnits[i]
 			a.Cost.FreeTierCredit += cat.Providers[i].Billing.FreeTierCredit(months, u.Requests, u.GBSeconds, u.GHzSeconds)
 		}
 	}
 	a.Cost.Total = a.Cost.Requests + a.Cost.Compute + a.Cost.Provisioned - a.Cost.FreeTierCredit
+	if m.Completed > 0 {
+		a.CostPer1kCompletedUSD = 1000 * a.Cost.Total / float64(m.Completed)
+	}
 	a.EnergyKWh, a.CarbonG = m.Energy, m.Carbon
-	h := m.Horizon.Seconds()
 	r := Resources{IdleGBSeconds: m.IdleGBSeconds, PrewarmIdleGBSeconds: m.PrewarmIdleGBSecs,
 		InstancesStarted: m.InstancesStarted, PrewarmsStarted: m.PrewarmsStarted, PrewarmsUsed: m.PrewarmsUsed,
 		PrewarmHitPct: pct(m.PrewarmsUsed, m.PrewarmsStarted), PrewarmsDenied: m.PrewarmsDenied,
 		UnderProvisioned: m.UnderProvisioned, OverProvisioned: m.OverProvisioned, PlacementChanges: m.PlacementChanges,
 		FunctionsInvoked: m.FunctionsInvoked, PeakQueuedRequests: m.PeakQueuedRequests, PeakEventQueue: m.PeakEventQueue,
 		OperationalTicks: m.Ticks}
-	if h > 0 {
-		r.MeanInstances, r.MeanBusy = m.InstanceSeconds/h, m.BusySeconds/h
+	if window > 0 {
+		r.MeanInstances, r.MeanBusy = m.InstanceSeconds/window, m.BusySeconds/window
 	}
 	a.Resources = r
 	for i, pm := range m.PerProvider {

@@ -10,11 +10,14 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// Table prints the comparison of every arm: cost, latency quantiles, cold
-// starts, carbon, SLA violations, failures by cause and where the arm put
-// its invocations.
+// Table prints the comparison of every arm: cost (total and per thousand
+// completed invocations), latency quantiles, cold starts, carbon, SLA
+// violations, failures (their share of arrivals, then counts by cause) and
+// where the arm put its invocations; then, if the summary states them, the
+// assumptions behind the figures.
 func Table(w io.Writer, s *Summary) error {
-	header := []string{"arm", "cost $", "p50 s", "p95 s", "p99 s", "wait ms", "cold %", "carbon kg", "SLA viol %", "oom", "throttled", "timeout", "in flight"}
+	header := []string{"arm", "cost $", "$/1k done", "p50 s", "p95 s", "p99 s", "wait ms", "cold %", "carbon kg", "SLA viol %",
+		"fail %", "oom", "throttled", "timeout", "infeasible", "in flight"}
 	var names []string
 	if len(s.Arms) > 0 {
 		for _, p := range s.Arms[0].PerProvider {
@@ -38,15 +41,27 @@ func Table(w io.Writer, s *Summary) error {
 		for _, p := range a.PerProvider {
 			shares = append(shares, fmt.Sprintf("%.0f", p.SharePct))
 		}
-		row := []string{a.Name, money(a.Cost.Total), secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99), fmt.Sprintf("%.1f", 1000*a.Latency.MeanStart),
-			percent(a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000), percent(a.SLAViolationPct),
-			Thousands(a.Invocations.Failed["oom"]), Thousands(a.Invocations.Failed["throttled"]), Thousands(a.Invocations.Failed["timeout"]),
+		per1k := "n/a" // nothing completed
+		if a.Invocations.Completed > 0 {
+			per1k = money(a.CostPer1kCompletedUSD)
+		}
+		f := a.Invocations.Failed
+		row := []string{a.Name, money(a.Cost.Total), per1k, secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99),
+			fmt.Sprintf("%.1f", 1000*a.Latency.MeanStart), percent(a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000),
+			percent(a.SLAViolationPct), percent(a.FailedPct),
+			Thousands(f["oom"]), Thousands(f["throttled"]), Thousands(f["timeout"]), Thousands(f["infeasible"]),
 			Thousands(a.Invocations.InFlight), strings.Join(shares, "/")}
 		if err := t.Append(toAny(row)...); err != nil {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if s.Assumptions != nil {
+		return s.Assumptions.Write(w)
+	}
+	return nil
 }
 
 func toAny(s []string) []any {

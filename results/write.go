@@ -57,18 +57,24 @@ func JSON(v any) ([]byte, error) {
 }
 
 // csvColumns are the columns of summary.csv, one row per arm.
-var csvColumns = []string{"arm", "strategic", "tactical", "operational", "seed", "replication",
-	"arrived", "completed", "failed_oom", "failed_throttled", "failed_timeout", "in_flight",
+var csvColumns = []string{"arm", "strategic", "tactical", "operational", "seed", "replication", "warmup_s", "end_s",
+	"arrived", "completed", "failed_oom", "failed_throttled", "failed_timeout", "failed_infeasible", "failed_pct", "in_flight",
 	"cold_starts", "cold_start_pct", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_mean_s", "mean_start_delay_s",
 	"sla_violation_pct", "cost_requests_usd", "cost_compute_usd", "cost_provisioned_usd", "free_tier_credit_usd", "cost_total_usd",
-	"energy_kwh", "carbon_g", "mean_instances", "mean_busy", "idle_gb_s", "prewarm_idle_gb_s",
+	"cost_per_1k_completed_usd", "energy_kwh", "carbon_g", "mean_instances", "mean_busy", "idle_gb_s", "prewarm_idle_gb_s",
 	"prewarms_started", "prewarm_hit_pct", "under_provisioned", "over_provisioned", "placement_changes"}
 
+// perAppColumns follow csvColumns: the distributions over apps (PerApp).
+var perAppColumns = []string{"apps", "apps_started", "apps_active",
+	"app_cold_start_pct_p50", "app_cold_start_pct_p75", "app_cold_start_pct_p90", "app_cold_start_pct_p99",
+	"app_idle_gb_s_p50", "app_idle_gb_s_p75", "app_idle_gb_s_p90", "app_idle_gb_s_p99"}
+
 // CSV writes one row per arm. labels gives each arm's policies as text.
+// The per-app columns are empty for an arm without per-app figures.
 func CSV(s *Summary, label func(any) string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	cols := append([]string(nil), csvColumns...)
+	cols := append(append([]string(nil), csvColumns...), perAppColumns...)
 	if len(s.Arms) > 0 {
 		for _, p := range s.Arms[0].PerProvider {
 			cols = append(cols, "share_pct_"+p.Name)
@@ -80,16 +86,25 @@ func CSV(s *Summary, label func(any) string) ([]byte, error) {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, a := range s.Arms {
+		fl := a.Invocations.Failed
 		row := []string{a.Name, label(a.Strategic), label(a.Tactical), label(a.Operational),
-			strconv.FormatUint(s.Seed, 10), strconv.Itoa(s.Replication),
-			i(a.Invocations.Arrived), i(a.Invocations.Completed), i(a.Invocations.Failed["oom"]),
-			i(a.Invocations.Failed["throttled"]), i(a.Invocations.Failed["timeout"]), i(a.Invocations.InFlight),
+			strconv.FormatUint(s.Seed, 10), strconv.Itoa(s.Replication), f(a.WarmupSeconds), f(a.EndSeconds),
+			i(a.Invocations.Arrived), i(a.Invocations.Completed), i(fl["oom"]), i(fl["throttled"]), i(fl["timeout"]), i(fl["infeasible"]),
+			f(a.FailedPct), i(a.Invocations.InFlight),
 			i(a.ColdStarts), f(a.ColdStartPct), f(a.Latency.P50), f(a.Latency.P95), f(a.Latency.P99), f(a.Latency.Mean), f(a.Latency.MeanStart),
 			f(a.SLAViolationPct), f(a.Cost.Requests), f(a.Cost.Compute), f(a.Cost.Provisioned), f(a.Cost.FreeTierCredit), f(a.Cost.Total),
-			f(a.EnergyKWh), f(a.CarbonG), f(a.Resources.MeanInstances), f(a.Resources.MeanBusy),
+			f(a.CostPer1kCompletedUSD), f(a.EnergyKWh), f(a.CarbonG), f(a.Resources.MeanInstances), f(a.Resources.MeanBusy),
 			f(a.Resources.IdleGBSeconds), f(a.Resources.PrewarmIdleGBSeconds), i(a.Resources.PrewarmsStarted),
 			f(a.Resources.PrewarmHitPct), i(a.Resources.UnderProvisioned), i(a.Resources.OverProvisioned),
 			i(a.Resources.PlacementChanges)}
+		if pa := a.PerApp; pa != nil {
+			row = append(row, strconv.Itoa(pa.Apps), strconv.Itoa(pa.Started), strconv.Itoa(pa.Active))
+			for _, q := range []Quantiles{pa.ColdStartPct, pa.IdleGBSeconds} {
+				row = append(row, f(q.P50), f(q.P75), f(q.P90), f(q.P99))
+			}
+		} else {
+			row = append(row, make([]string, len(perAppColumns))...)
+		}
 		for _, p := range a.PerProvider {
 			row = append(row, f(p.SharePct))
 		}

@@ -89,11 +89,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, output %s\n",
 		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), dir)
 	start := time.Now()
-	arms, workload, err := runArms(ctx, plan, seed, *workers, dir, stderr, !*quiet && isTerminal(stderr))
+	arms, workload, assumptions, err := runArms(ctx, plan, seed, *workers, dir, stderr, !*quiet && isTerminal(stderr))
 	if err != nil {
 		return err
 	}
-	sum.Arms, sum.Workload = arms, workload
+	sum.Arms, sum.Workload, sum.Assumptions = arms, workload, &assumptions
 	if err := results.CheckConservation(&sum); err != nil {
 		return fmt.Errorf("internal error: %w", err)
 	}
@@ -143,14 +143,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // runArms runs every arm, workers at a time, each on its own engine, and
-// writes each arm's summary as it finishes. It returns the arms and the
-// workload as the first arm's source described it after replaying it.
-func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir string, stderr io.Writer, progress bool) ([]results.Arm, results.WorkloadInfo, error) {
+// writes each arm's summary as it finishes. It returns the arms, and the
+// workload and assumptions as the first arm described them after replaying
+// it.
+func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir string, stderr io.Writer, progress bool) ([]results.Arm, results.WorkloadInfo, results.Assumptions, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := len(plan.Arms)
 	out := make([]results.Arm, n)
 	loads := make([]results.WorkloadInfo, n)
+	assume := make([]results.Assumptions, n)
 	errs := make([]error, n)
 	var (
 		arrived atomic.Int64
@@ -167,13 +169,13 @@ func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				arm, load, err := runArm(ctx, plan, i, seed, &arrived)
+				arm, load, as, err := runArm(ctx, plan, i, seed, &arrived)
 				if err != nil {
 					errs[i] = fmt.Errorf("arm %q: %w", plan.Arms[i].Name, err)
 					cancel()
 					continue
 				}
-				out[i], loads[i] = arm, load
+				out[i], loads[i], assume[i] = arm, load, as
 				js, err := results.JSON(arm)
 				if err == nil {
 					err = results.WriteFileAtomic(filepath.Join(dir, "arms", fmt.Sprintf("%02d-%s.json", i+1, slug(arm.Name))), js)
@@ -206,19 +208,20 @@ feed:
 		}
 	}
 	if err := errors.Join(failed...); err != nil {
-		return nil, results.WorkloadInfo{}, err
+		return nil, results.WorkloadInfo{}, results.Assumptions{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, results.WorkloadInfo{}, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
+		return nil, results.WorkloadInfo{}, results.Assumptions{}, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
 	}
-	return out, loads[0], nil
+	return out, loads[0], assume[0], nil
 }
 
-// runArm runs arm i and describes the workload its source replayed.
-func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, results.WorkloadInfo, error) {
+// runArm runs arm i and describes the workload its source replayed and the
+// assumptions of its configuration.
+func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, results.WorkloadInfo, results.Assumptions, error) {
 	cfg, err := plan.Config(i, seed, 0)
 	if err != nil {
-		return results.Arm{}, results.WorkloadInfo{}, err
+		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
 	}
 	var last int64
 	cfg.ProgressEvery = 1 << 18
@@ -228,7 +231,7 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	}
 	m, err := sim.Run(ctx, cfg)
 	if err != nil {
-		return results.Arm{}, results.WorkloadInfo{}, err
+		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
 	}
 	arrived.Add(m.Arrived - last)
 	a := plan.Arms[i]
@@ -237,7 +240,10 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	if n, ok := cfg.Source.(traces.Noter); ok {
 		load.Notes = n.Notes()
 	}
-	return results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier), load, nil
+	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier)
+	arm.PerApp = results.NewPerApp(m, cfg.Source.Functions(), len(cfg.Source.Apps()))
+	// TODO(lead): a workload label from the scenario (e.g. "STRESS TEST: ...").
+	return arm, load, results.NewAssumptions(&cfg, plan.Scenario.Workload.Kind), nil
 }
 
 // startProgress redraws one status line on the terminal until stopped.

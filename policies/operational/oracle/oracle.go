@@ -1,6 +1,8 @@
-// Package oracle is a bound, not a policy: it reads the invocations of the
-// next interval before they arrive and pre-warms exactly the concurrency
-// they will need.
+// Package oracle is a cold-start bound, not a policy: it knows the future.
+// It reads the invocations of the next interval before they arrive and
+// pre-warms exactly the concurrency they will need, which no deployable
+// policy can do. Report it as a bound on the cold starts pre-warming can
+// avoid (labelled Label in tables), never as a competing policy.
 package oracle
 
 import (
@@ -12,11 +14,15 @@ import (
 	"github.com/skyfaas/skyfaas/sim"
 )
 
-// Name is the policy's name in scenarios.
+// Name is the bound's name in scenarios.
 const Name = "oracle"
 
-// Summary describes the policy in one line.
-const Summary = "bound: knows the arrivals of the next lookahead (default 2 ticks) and pre-warms their peak concurrency; keep-alive 0"
+// Label names the bound in result tables, so that no reader takes it for a
+// policy.
+const Label = "oracle (bound)"
+
+// Summary describes the bound in one line.
+const Summary = "cold-start bound, not a policy (knows the future): reads the arrivals of the next lookahead (default 2 ticks) and pre-warms their peak concurrency; keep-alive 0"
 
 // Config is the policy's settings.
 type Config struct {
@@ -25,12 +31,14 @@ type Config struct {
 	Lookahead time.Duration `toml:"lookahead"`
 }
 
-// Policy holds, in every pool, as many pre-warmed instances as the peak
-// number of executions running at once within the lookahead: those in
-// progress (until they end) and those of the invocations arriving (at this
-// placement's execution time). It lets idle on-demand instances go at once
-// (keep-alive 0). It bounds the cold starts that pre-warming can avoid; it
-// is not the cheapest choice.
+// Policy is the bound. It holds, in every pool, as many pre-warmed
+// instances as the peak number of executions running at once within the
+// lookahead: those in progress (until they end) and those of the
+// invocations arriving (at this placement's execution time). It lets idle
+// on-demand instances go at once (keep-alive 0). It bounds the cold starts
+// that pre-warming can avoid (within the scale-up and concurrency limits,
+// which it does not bypass); it is not the cheapest choice and, knowing the
+// future, not a policy.
 type Policy struct {
 	look  sim.Duration
 	index map[sim.FunctionID]int

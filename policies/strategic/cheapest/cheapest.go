@@ -17,30 +17,38 @@ const Summary = "the provider whose price list is cheapest for the function's me
 // duration billed at the smallest memory size holding its footprint, in the
 // provider's region nearest its clients. It ignores that runtimes differ
 // with the CPU a memory size buys (compare skypilot, which models it).
-type Policy struct{}
+//
+// It compares only the providers where the function can run
+// (policy.Runnable: the footprint fits an offered size and the longest
+// observed duration a timeout), or every provider if it can run on none.
+// Ties go to the first provider in catalog order.
+type Policy struct {
+	runnable []sim.ProviderID
+}
 
-var _ sim.Strategic = Policy{}
+var _ sim.Strategic = (*Policy)(nil)
 
 // New builds the policy.
 func New(args policy.Args, _ policy.Env) (sim.Strategic, error) {
-	return Policy{}, policy.NoSettings(args)
+	return &Policy{}, policy.NoSettings(args)
 }
 
-func (Policy) Name() string { return Name }
+func (*Policy) Name() string { return Name }
 
 // Providers picks the cheapest price list per function.
-func (Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (c *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
 	for i := range obs.Functions {
 		v := &obs.Functions[i]
-		best, bestUSD := sim.ProviderID(0), 0.0
-		for pi := range obs.Catalog.Providers {
+		c.runnable = policy.RunnableProviders(c.runnable, obs, v)
+		best, bestUSD := c.runnable[0], 0.0
+		for k, pi := range c.runnable {
 			p := &obs.Catalog.Providers[pi]
-			r := policy.NearestRegion(obs.Catalog, v.Zone, sim.ProviderID(pi))
+			r := policy.NearestRegion(obs.Catalog, v.Zone, pi)
 			m := &p.Memory[policy.FitMemory(p, v.Profile.MaxMemoryMB)]
 			mem := p.Billing.BilledMemoryMB(float64(m.MB), v.Profile.MaxMemoryMB)
 			usd := p.Billing.RequestUSD + p.Billing.Execution(int64(v.Profile.MeanDuration), mem, m.GHz, p.Regions[r].PriceFactor, false).USD
-			if pi == 0 || usd < bestUSD {
-				best, bestUSD = sim.ProviderID(pi), usd
+			if k == 0 || usd < bestUSD {
+				best, bestUSD = pi, usd
 			}
 		}
 		out[i] = best

@@ -15,7 +15,9 @@ const Summary = "the provider offering the least expected carbon per invocation 
 
 // Policy scores every feasible (region, memory) option of every provider by
 // the expected carbon of one invocation at the region's current grid
-// intensity and takes the provider of the lowest.
+// intensity and takes the provider of the lowest (policy.BestProvider: a
+// provider where the function can run beats one where it cannot; ties go to
+// the first provider in catalog order).
 type Policy struct{}
 
 var _ sim.Strategic = Policy{}

@@ -14,7 +14,9 @@ const Name = "lowest-latency"
 const Summary = "the provider offering the lowest expected latency (round trip + runtime + expected cold start) over feasible options"
 
 // Policy scores every feasible option of every provider by the expected
-// end-to-end latency of one invocation and takes the provider of the lowest.
+// end-to-end latency of one invocation and takes the provider of the lowest
+// (policy.BestProvider: a provider where the function can run beats one
+// where it cannot; ties go to the first provider in catalog order).
 type Policy struct{}
 
 var _ sim.Strategic = Policy{}

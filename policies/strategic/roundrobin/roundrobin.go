@@ -10,7 +10,7 @@ import (
 const Name = "round-robin"
 
 // Summary describes the policy in one line.
-const Summary = "function i on provider i mod n; rotate = true shifts the deal every epoch"
+const Summary = "function i on the (i mod k)-th of the k providers where it can run; rotate = true shifts the deal every epoch"
 
 // Config is the policy's settings.
 type Config struct {
@@ -18,10 +18,15 @@ type Config struct {
 	Rotate bool `toml:"rotate"`
 }
 
-// Policy is the round-robin strategic baseline.
+// Policy is the round-robin strategic baseline. Function i goes to the
+// ((i + shift) mod k)-th, in catalog order, of the k providers where it can
+// run (policy.Runnable; all providers if it can run on none), so that the
+// baseline does not lose by failing; with every provider runnable that is
+// provider (i + shift) mod n. The shift is 0, or the epoch number if rotate.
 type Policy struct {
-	rotate bool
-	epoch  int
+	rotate   bool
+	epoch    int
+	runnable []sim.ProviderID
 }
 
 var _ sim.Strategic = (*Policy)(nil)
@@ -39,13 +44,13 @@ func (p *Policy) Name() string { return Name }
 
 // Providers deals the functions.
 func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
-	n := len(obs.Catalog.Providers)
 	shift := 0
 	if p.rotate {
 		shift = p.epoch
 	}
 	for i := range out {
-		out[i] = sim.ProviderID((i + shift) % n)
+		p.runnable = policy.RunnableProviders(p.runnable, obs, &obs.Functions[i])
+		out[i] = p.runnable[(i+shift)%len(p.runnable)]
 	}
 	p.epoch++
 }

@@ -19,7 +19,11 @@ type Config struct {
 	Provider string `toml:"provider"`
 }
 
-// Policy is the single-cloud strategic baseline.
+// Policy is the single-cloud strategic baseline. It puts every function on
+// its provider even where the function cannot run there (a footprint above
+// the provider's largest size, a run longer than its timeout): what a
+// single cloud cannot host is the point of the baseline, and those
+// invocations count as failed (infeasible, or timed out).
 type Policy struct {
 	name string
 	p    sim.ProviderID

@@ -17,7 +17,9 @@ const Summary = "the provider offering the lowest expected cost (price × modell
 
 // Policy scores every feasible (region, memory) option of every provider by
 // the expected cost of one invocation, with the runtime modelled for that
-// option's CPU share, and takes the provider of the cheapest.
+// option's CPU share, and takes the provider of the cheapest
+// (policy.BestProvider: a provider where the function can run beats one
+// where it cannot; ties go to the first provider in catalog order).
 type Policy struct{}
 
 var _ sim.Strategic = Policy{}

@@ -25,9 +25,12 @@ type Config struct {
 }
 
 // Policy evaluates every acceptable option of every provider (feasible and
-// meeting the SLO; else feasible; else all), normalises cost, latency and carbon by their largest
-// value among those options, and takes the provider of the option with the
-// lowest weighted sum.
+// meeting the SLO; else feasible; else all) at the memory sizes eligible for
+// the function's footprint (policy.Eligible), normalises cost, latency and
+// carbon by their largest value among those options, and takes the provider
+// of the option with the lowest weighted sum. A feasible option always
+// beats an infeasible one. Ties go to the first option in catalog order
+// (provider, then region, then memory option).
 type Policy struct {
 	w    policy.Weights
 	offs []scored
@@ -71,8 +74,12 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		level := 2 // 0: some option is feasible and meets the SLO; 1: feasible
 		for pi := range obs.Catalog.Providers {
 			prov := &obs.Catalog.Providers[pi]
+			sizes := policy.Eligible(prov, v.Profile.MaxMemoryMB)
 			for r := range prov.Regions {
 				for m := range prov.Memory {
+					if !sizes.Has(m) {
+						continue
+					}
 					o := obs.Model.Offer(v, sim.Placement{Provider: sim.ProviderID(pi), Region: uint8(r), Memory: uint8(m)}, obs.Now)
 					level = min(level, policy.Rank(&o))
 					p.offs = append(p.offs, scored{sim.ProviderID(pi), o})

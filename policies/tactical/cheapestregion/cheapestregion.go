@@ -13,7 +13,10 @@ const Name = "cheapest-region"
 // Summary describes the policy in one line.
 const Summary = "the region with the lowest expected cost per invocation (ties: nearest); memory fits the footprint unless memory_mb is set"
 
-// Policy is the cheapest-region tactical baseline.
+// Policy is the cheapest-region tactical baseline: the region of the lowest
+// expected cost per invocation at the size policy.MemoryRule picks, ties
+// going to the nearest region, then to the first in catalog order
+// (policy.RegionBy).
 type Policy struct{ rule policy.MemoryRule }
 
 var _ sim.Tactical = (*Policy)(nil)

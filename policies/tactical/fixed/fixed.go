@@ -10,7 +10,7 @@ import (
 const Name = "fixed"
 
 // Summary describes the policy in one line.
-const Summary = "one region role and memory size for every function (settings: region, memory_mb, headroom)"
+const Summary = "one region role and memory size for every function, never below the size holding its footprint (settings: region, memory_mb, headroom)"
 
 // Config is the policy's settings.
 type Config struct {
@@ -20,7 +20,10 @@ type Config struct {
 	policy.MemoryRule
 }
 
-// Policy is the fixed tactical baseline.
+// Policy is the fixed tactical baseline: the region of the configured role
+// and the configured size (policy.MemoryRule), raised to the size that
+// holds the function's footprint where that is larger, so that the
+// baseline does not fail out of memory by design.
 type Policy struct {
 	c Config
 	// region[p] is the region of provider p with the configured role.

@@ -13,7 +13,10 @@ const Name = "greenest-region"
 // Summary describes the policy in one line.
 const Summary = "the region with the least expected carbon per invocation at its current grid intensity (ties: nearest); memory fits the footprint unless memory_mb is set"
 
-// Policy is the greenest-region tactical baseline.
+// Policy is the greenest-region tactical baseline: the region of the least
+// expected carbon per invocation at the size policy.MemoryRule picks, ties
+// going to the nearest region, then to the first in catalog order
+// (policy.RegionBy).
 type Policy struct{ rule policy.MemoryRule }
 
 var _ sim.Tactical = (*Policy)(nil)

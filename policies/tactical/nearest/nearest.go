@@ -12,7 +12,9 @@ const Name = "nearest"
 // Summary describes the policy in one line.
 const Summary = "the region with the shortest round trip from the function's clients; memory fits the footprint unless memory_mb is set"
 
-// Policy is the nearest-region tactical baseline.
+// Policy is the nearest-region tactical baseline: the region with the
+// shortest round trip from the function's zone, ties going to the first in
+// catalog order; memory by policy.MemoryRule.
 type Policy struct{ rule policy.MemoryRule }
 
 var _ sim.Tactical = (*Policy)(nil)

@@ -23,12 +23,14 @@ type Config struct {
 // missedSLO ranks options that miss the SLO after all that meet it.
 const missedSLO = 1e6
 
-// Policy is the power-tuning tactical baseline. Among the memory sizes that
-// hold the function's footprint it takes the cheapest whose expected latency
-// (on the function's profile) meets its SLO; if none does, the fastest; if
-// none holds the footprint, the largest. Among sizes of equal cost (Azure's
+// Policy is the power-tuning tactical baseline. Among the memory sizes
+// eligible for the function (the action set, or the smallest larger size
+// offered if its footprint exceeds the action set: policy.Eligible) and
+// that hold its footprint, it takes the cheapest whose expected latency (on
+// the function's profile) meets its SLO; if none does, the fastest; if none
+// holds the footprint, the largest. Among sizes of equal cost (Azure's
 // Consumption plan bills the memory used, not the size) it takes the
-// largest: the headroom is free.
+// largest: the headroom is free (policy.BestLargerOnTie).
 type Policy struct {
 	region []uint8 // per provider, if a role is set
 }
