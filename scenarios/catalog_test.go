@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"bufio"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -281,5 +282,31 @@ func TestProfileFromReadsTheWindow(t *testing.T) {
 	}
 	if len(cfg.InitialProfiles) != len(seeds) || cfg.Warmup != sim.Hour {
 		t.Errorf("config: %d initial profiles, warm-up %v", len(cfg.InitialProfiles), cfg.Warmup)
+	}
+}
+
+func TestSensitivityScenarioSweepsTheFraction(t *testing.T) {
+	p, err := scenarios.Load("sensitivity.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Arms) != 12 {
+		t.Fatalf("%d arms, want 12", len(p.Arms))
+	}
+	for _, a := range p.Arms {
+		var prov, f string
+		var c1 bool
+		if _, err := fmt.Sscanf(a.Name, "%s f=%s", &prov, &f); err != nil {
+			t.Fatalf("arm name %q: %v", a.Name, err)
+		}
+		c1 = strings.HasSuffix(a.Name, " C=1")
+		want, _ := strconv.ParseFloat(f, 64)
+		if a.CPUBoundFraction != want || a.Strategic.Args["provider"] != strings.TrimSuffix(prov, "-only") {
+			t.Errorf("%s: fraction %v, strategic %v", a.Name, a.CPUBoundFraction, a.Strategic)
+		}
+		conc := provider(t, a.Catalog, "azure").InstanceConcurrency
+		if (c1 && conc != 1) || (!c1 && (conc != 100 || a.Catalog != p.Catalog)) {
+			t.Errorf("%s: azure instance concurrency %d", a.Name, conc)
+		}
 	}
 }
