@@ -310,3 +310,26 @@ func TestSensitivityScenarioSweepsTheFraction(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudRunExampleOfTheDocs applies the Cloud Run override that
+// docs/catalog.md shows.
+func TestCloudRunExampleOfTheDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "catalog.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```toml\n# Cloud Run (2nd gen) for gcp\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok {
+		t.Fatal("docs/catalog.md has no Cloud Run example")
+	}
+	gcp := provider(t, parse(t, base+block).Catalog, "gcp")
+	b := gcp.Billing
+	if gcp.InstanceConcurrency != 80 || !b.PerInstance || b.GHzSecondUSD != 0.000024 || b.GBSecondUSD != 0.0000025 ||
+		b.GranularityUS != 100_000 || gcp.Limits.Timeout != 60*sim.Minute || gcp.Limits.Concurrency != 3000 {
+		t.Errorf("gcp after the Cloud Run override: concurrency %d, billing %+v, limits %+v", gcp.InstanceConcurrency, b, gcp.Limits)
+	}
+	if m := gcp.Memory[len(gcp.Memory)-1]; m.MB != 16384 || m.VCPU != 4 || m.GHz != 4 {
+		t.Errorf("largest size %+v, want 16 GiB with 4 vCPU", m)
+	}
+}
