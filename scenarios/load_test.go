@@ -120,6 +120,7 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 		{"unknown zone", base + "[clients]\nmix = { mars = 1.0 }\n", []string{"clients.mix.mars: unknown client zone"}},
 		{"no arms", strings.Split(base, "[[arms]]")[0], []string{"arms: missing"}},
 		{"duplicate arm names", base + "[[arms]]\nname = \"a\"\nstrategic = \"random\"\n", []string{"line 11: arms[1].name: arm \"a\" appears twice"}},
+		{"override without a provider", base + "[[catalog.override]]\nspeed = 2.0\n", []string{"line 10: catalog.override[0].provider: missing: name the provider"}},
 		{"unknown concurrency scope", base + "[[catalog.override]]\nprovider = \"aws\"\nlimits.concurrency_scope = \"account\"\n",
 			[]string{"line 12: catalog.override[0].limits.concurrency_scope: must be region, app or function (got \"account\")"}},
 		{"unknown scale-up scope", base + "[[catalog.override]]\nprovider = \"gcp\"\n[catalog.override.limits]\nscale_up_scope = \"zone\"\n",

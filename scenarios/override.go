@@ -53,7 +53,11 @@ func (b *catalogBuild) build(sets []overrideSet, ps *problems) *sim.Catalog {
 			name, ok := o["provider"].(string)
 			k := slices.Index(provNames, name)
 			if !ok || k < 0 {
-				ps.add(at+".provider", "unknown provider %q (the catalog has %q)", o["provider"], provNames)
+				if !ok {
+					ps.add(at+".provider", "missing: name the provider to change (the catalog has %q)", provNames)
+				} else {
+					ps.add(at+".provider", "unknown provider %q (the catalog has %q)", name, provNames)
+				}
 				failed = true
 				continue
 			}
