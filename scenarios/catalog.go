@@ -29,17 +29,20 @@ type catalogFile struct {
 }
 
 type providerSpec struct {
-	Name      string        `toml:"name"`
-	Service   string        `toml:"service"`
-	KeepAlive Duration      `toml:"keepalive"`
-	Speed     *float64      `toml:"speed"`
-	ColdStart coldStartSpec `toml:"cold_start"`
-	CPU       cpuSpec       `toml:"cpu"`
-	Billing   billingSpec   `toml:"billing"`
-	Power     powerSpec     `toml:"power"`
-	Limits    limitsSpec    `toml:"limits"`
-	Memory    []memorySpec  `toml:"memory"`
-	Regions   []regionSpec  `toml:"regions"`
+	Name                string        `toml:"name"`
+	Service             string        `toml:"service"`
+	KeepAlive           Duration      `toml:"keepalive"`
+	Speed               *float64      `toml:"speed"`
+	InstanceConcurrency int           `toml:"instance_concurrency"`
+	WarmOverhead        Duration      `toml:"warm_overhead"`
+	ProvisioningDelay   Duration      `toml:"provisioning_delay"`
+	ColdStart           coldStartSpec `toml:"cold_start"`
+	CPU                 cpuSpec       `toml:"cpu"`
+	Billing             billingSpec   `toml:"billing"`
+	Power               powerSpec     `toml:"power"`
+	Limits              limitsSpec    `toml:"limits"`
+	Memory              []memorySpec  `toml:"memory"`
+	Regions             []regionSpec  `toml:"regions"`
 }
 
 type coldStartSpec struct {
@@ -50,6 +53,9 @@ type coldStartSpec struct {
 	P975S   float64 `toml:"p975_s"`
 	MeanS   float64 `toml:"mean_s"`
 	ValueS  float64 `toml:"value_s"`
+	// Included is what a draw already contains besides the start itself
+	// (sim.Provider.ColdStartIncluded).
+	Included Duration `toml:"included"`
 }
 
 type cpuSpec struct {
@@ -75,6 +81,7 @@ type billingSpec struct {
 	FreeRequests               float64 `toml:"free_requests_per_month"`
 	FreeGBSeconds              float64 `toml:"free_gb_seconds_per_month"`
 	FreeGHzSeconds             float64 `toml:"free_ghz_seconds_per_month"`
+	PerInstance                bool    `toml:"per_instance"`
 }
 
 type powerSpec struct {
@@ -85,11 +92,12 @@ type powerSpec struct {
 }
 
 type limitsSpec struct {
-	Scope        string   `toml:"scope"` // region | app | function
-	Concurrency  int      `toml:"concurrency"`
-	ScaleUpPerS  float64  `toml:"scale_up_per_s"`
-	ScaleUpBurst int      `toml:"scale_up_burst"`
-	Timeout      Duration `toml:"timeout"`
+	ConcurrencyScope string   `toml:"concurrency_scope"` // region | app | function
+	ScaleUpScope     string   `toml:"scale_up_scope"`    // region | app | function
+	Concurrency      int      `toml:"concurrency"`
+	ScaleUpPerS      float64  `toml:"scale_up_per_s"`
+	ScaleUpBurst     int      `toml:"scale_up_burst"`
+	Timeout          Duration `toml:"timeout"`
 }
 
 type memorySpec struct {
@@ -174,9 +182,22 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			ps.add(pp+".name", "provider %q defined twice", sp.Name)
 		}
 		names[sp.Name] = true
-		p := sim.Provider{Name: sp.Name, KeepAlive: sim.FromStd(sp.KeepAlive.Std()), Speed: 1, InstanceConcurrency: 1}
-		if sp.KeepAlive < 0 {
-			ps.add(pp+".keepalive", "must not be negative (got %v)", sp.KeepAlive)
+		p := sim.Provider{Name: sp.Name, KeepAlive: sim.FromStd(sp.KeepAlive.Std()), Speed: 1,
+			InstanceConcurrency: sp.InstanceConcurrency,
+			WarmOverhead:        sim.FromStd(sp.WarmOverhead.Std()),
+			ColdStartIncluded:   sim.FromStd(sp.ColdStart.Included.Std()),
+			ProvisioningDelay:   sim.FromStd(sp.ProvisioningDelay.Std()),
+		}
+		if sp.InstanceConcurrency < 1 || sp.InstanceConcurrency > sim.MaxInstanceConcurrency {
+			ps.add(pp+".instance_concurrency", "must be in 1..%d executions per instance (got %d)", sim.MaxInstanceConcurrency, sp.InstanceConcurrency)
+		}
+		for _, d := range []struct {
+			k string
+			v Duration
+		}{{".keepalive", sp.KeepAlive}, {".warm_overhead", sp.WarmOverhead}, {".provisioning_delay", sp.ProvisioningDelay}, {".cold_start.included", sp.ColdStart.Included}} {
+			if d.v < 0 {
+				ps.add(pp+d.k, "must not be negative (got %v)", d.v)
+			}
 		}
 		if sp.Speed != nil {
 			positive(ps, pp+".speed", *sp.Speed)
@@ -208,7 +229,7 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			}
 			nonNeg(ps, mp+".ghz", m.GHz)
 			nonNeg(ps, mp+".vcpu", m.VCPU)
-			p.Memory = append(p.Memory, sim.MemoryOption{MB: m.MB, GHz: m.GHz, VCPU: vcpuOf(&sp.CPU, m, ps, mp), Action: true})
+			p.Memory = append(p.Memory, sim.MemoryOption{MB: m.MB, GHz: m.GHz, VCPU: vcpuOf(&sp.CPU, m, ps, mp)})
 		}
 		if len(sp.Regions) == 0 || len(sp.Regions) > 255 {
 			ps.add(pp+".regions", "needs 1 to 255 regions (got %d)", len(sp.Regions))
@@ -329,6 +350,7 @@ func buildBilling(b *billingSpec, ps *problems, path string) billing.Rules {
 		FreeRequests:               b.FreeRequests,
 		FreeGBSeconds:              b.FreeGBSeconds,
 		FreeGHzSeconds:             b.FreeGHzSeconds,
+		PerInstance:                b.PerInstance,
 	}
 	switch b.Memory {
 	case "configured":
@@ -343,17 +365,8 @@ func buildBilling(b *billingSpec, ps *problems, path string) billing.Rules {
 
 func buildLimits(l *limitsSpec, ps *problems, path string) sim.Limits {
 	lim := sim.Limits{Concurrency: l.Concurrency, ScaleUpPerSecond: l.ScaleUpPerS, ScaleUpBurst: l.ScaleUpBurst, Timeout: sim.FromStd(l.Timeout.Std())}
-	switch l.Scope {
-	case "region":
-		lim.ConcurrencyScope = sim.ScopeRegion
-	case "app":
-		lim.ConcurrencyScope = sim.ScopeApp
-	case "function":
-		lim.ConcurrencyScope = sim.ScopeFunction
-	default:
-		ps.add(path+".scope", "must be region, app or function (got %q)", l.Scope)
-	}
-	lim.ScaleUpScope = lim.ConcurrencyScope
+	lim.ConcurrencyScope = limitScope(l.ConcurrencyScope, ps, path+".concurrency_scope")
+	lim.ScaleUpScope = limitScope(l.ScaleUpScope, ps, path+".scale_up_scope")
 	if l.Concurrency < 0 {
 		ps.add(path+".concurrency", "must be 0 (unlimited) or positive (got %d)", l.Concurrency)
 	}
@@ -365,6 +378,45 @@ func buildLimits(l *limitsSpec, ps *problems, path string) sim.Limits {
 		ps.add(path+".timeout", "must not be negative (got %v)", l.Timeout)
 	}
 	return lim
+}
+
+// limitScopes names the scopes a limit may apply to.
+var limitScopes = map[string]sim.LimitScope{"region": sim.ScopeRegion, "app": sim.ScopeApp, "function": sim.ScopeFunction}
+
+func limitScope(v string, ps *problems, path string) sim.LimitScope {
+	sc, ok := limitScopes[v]
+	if !ok {
+		ps.add(path, "must be region, app or function (got %q)", v)
+	}
+	return sc
+}
+
+// DefaultMemorySizes is the tactical action set when a scenario sets no
+// simulation.memory_sizes: the thesis's six sizes, MB.
+var DefaultMemorySizes = []int{128, 256, 512, 1024, 2048, 4096}
+
+// markActions marks the memory options of the tactical action set: for each
+// size s of sizes, the provider's smallest offered size >= s, or its largest
+// if none is that large (so Azure's single 1.5 GB instance is the action for
+// every s). Options left unmarked are offered but taken only by a function
+// whose footprint exceeds every action size.
+func markActions(cat *sim.Catalog, sizes []int) {
+	for pi := range cat.Providers {
+		mem := cat.Providers[pi].Memory
+		for i := range mem {
+			mem[i].Action = false
+		}
+		if len(mem) == 0 {
+			continue
+		}
+		for _, s := range sizes {
+			k := slices.IndexFunc(mem, func(o sim.MemoryOption) bool { return o.MB >= s })
+			if k < 0 {
+				k = len(mem) - 1
+			}
+			mem[k].Action = true
+		}
+	}
 }
 
 func vcpuOf(c *cpuSpec, m memorySpec, ps *problems, path string) float64 {

@@ -34,7 +34,7 @@ func TestGoldenSummaries(t *testing.T) {
 			var arms []results.Arm
 			for i, a := range plan.Arms {
 				m := simulate(t, plan, i)
-				arms = append(arms, results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier))
+				arms = append(arms, results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, a.Catalog, plan.Scenario.Catalog.FreeTier))
 			}
 			got, err := results.JSON(arms)
 			if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/policies/policy"
 	"github.com/skyfaas/skyfaas/sim"
+	"github.com/skyfaas/skyfaas/sim/carbon"
 	"github.com/skyfaas/skyfaas/traces"
 )
 
@@ -62,14 +63,16 @@ func Parse(file string, data []byte, dir string) (*Plan, error) {
 	applyDefaults(&s, file)
 	plan := &Plan{File: file, Dir: dir, Registry: policies.Builtin()}
 	checkScenario(&s, ps)
-	cat, catErr := plan.loadCatalog(&s, ps)
+	cat, build, series, catErr := plan.loadCatalog(&s, ps)
 	if catErr != nil {
 		return nil, catErr
 	}
 	if cat != nil {
 		plan.Catalog = cat
-		plan.checkWorkloadFiles(&s, ps)
-		plan.resolveArms(&s, ps)
+		if plan.checkWorkloadFiles(&s, ps) {
+			plan.checkSpan(&s, ps)
+		}
+		plan.resolveArms(&s, ps, build, series)
 	}
 	if err := ps.err(file); err != nil {
 		return nil, err
@@ -109,11 +112,13 @@ func decodeStrict(file string, data []byte, v any) (toml.MetaData, error) {
 
 var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
-// policyTables are the keys whose values are policy specs: the decoder
-// leaves their contents undecoded, and each policy decodes its settings
-// strictly itself.
+// policyTables are the keys whose values are policy specs or catalog
+// overrides: the decoder leaves the contents of their subtables undecoded,
+// and each policy decodes its settings strictly itself, as the catalog
+// build does an override's keys.
 var policyTables = []string{"arms.strategic", "arms.tactical", "arms.operational",
-	"arm_defaults.strategic", "arm_defaults.tactical", "arm_defaults.operational"}
+	"arm_defaults.strategic", "arm_defaults.tactical", "arm_defaults.operational",
+	"catalog.override", "arms.override", "arm_defaults.override"}
 
 // unknownKeys reports keys the schema has no field for, at their lines.
 func unknownKeys(ps *problems, keys []toml.Key) {
@@ -123,9 +128,18 @@ func unknownKeys(ps *problems, keys []toml.Key) {
 			continue
 		}
 		for _, p := range ps.loc.indexedPaths(plain) {
-			ps.add(p, "unknown key (misspelt, or not part of the schema)")
+			ps.add(p, "%s", unknownKeyMsg(plain))
 		}
 	}
+}
+
+// unknownKeyMsg says a key is not part of the schema, with a hint for keys
+// that were.
+func unknownKeyMsg(key string) string {
+	if key == "limits.scope" || strings.HasSuffix(key, ".limits.scope") {
+		return "unknown key: scope was replaced by concurrency_scope and scale_up_scope (each region, app or function)"
+	}
+	return "unknown key (misspelt, or not part of the schema)"
 }
 
 // applyDefaults fills every field left out.
@@ -162,6 +176,18 @@ func applyDefaults(s *Scenario, file string) {
 	}
 	if sm.OnLimit == "" {
 		sm.OnLimit = "queue"
+	}
+	if sm.KeepAliveMode == "" {
+		sm.KeepAliveMode = "since-idle"
+	}
+	if sm.ColdStartMode == "" {
+		sm.ColdStartMode = "adds"
+	}
+	if sm.MemorySharing == "" {
+		sm.MemorySharing = "process"
+	}
+	if sm.MemorySizes == nil {
+		sm.MemorySizes = slices.Clone(DefaultMemorySizes)
 	}
 	setFloat(&sm.CPUBoundFraction, 0.5)
 	setFloat(&sm.BusyUtilisation, 0.5) // CCF AVG_CPU_UTILIZATION_2020 (FACTS §5.1)
@@ -295,6 +321,36 @@ func checkScenario(s *Scenario, ps *problems) {
 			ps.add(f.k, "must be a fraction in [0, 1] (got %v)", f.v)
 		}
 	}
+	for _, m := range []struct {
+		k, v    string
+		choices []string
+	}{{"keepalive_mode", sm.KeepAliveMode, slices.Sorted(maps.Keys(keepAliveModes))},
+		{"cold_start_mode", sm.ColdStartMode, slices.Sorted(maps.Keys(coldStartModes))},
+		{"memory_sharing", sm.MemorySharing, slices.Sorted(maps.Keys(memorySharings))}} {
+		if !slices.Contains(m.choices, m.v) {
+			ps.add("simulation."+m.k, "must be %s (got %q)", strings.Join(m.choices, " or "), m.v)
+		}
+	}
+	if sm.Warmup < 0 {
+		ps.add("simulation.warmup", "must not be negative (got %v)", sm.Warmup)
+	}
+	if w := sm.ProfileFrom; w != nil {
+		if w.From < 0 {
+			ps.add("simulation.profile_from.from", "must not be negative (got %v)", w.From)
+		}
+		if w.From >= w.To {
+			ps.add("simulation.profile_from", "from must be before to (got from %v, to %v)", w.From, w.To)
+		}
+	}
+	checkMemorySizes(sm.MemorySizes, ps)
+	if s.ArmDefaults.CPUBoundFraction != nil || len(s.ArmDefaults.Override) > 0 {
+		ps.add("arm_defaults", "cpu_bound_fraction and override belong to an arm (for every arm, use simulation.cpu_bound_fraction and catalog.override)")
+	}
+	for i, a := range s.Arms {
+		if f := a.CPUBoundFraction; f != nil && !(*f >= 0 && *f <= 1) {
+			ps.add(fmt.Sprintf("arms[%d].cpu_bound_fraction", i), "must be a fraction in [0, 1] (got %v)", *f)
+		}
+	}
 	if s.SLO.Fixed < 0 {
 		ps.add("slo.fixed", "must not be negative (got %v)", s.SLO.Fixed)
 	}
@@ -321,16 +377,18 @@ func checkScenario(s *Scenario, ps *problems) {
 	}
 }
 
-// loadCatalog builds the catalog: embedded or from a file, with the
-// scenario's overrides and carbon series.
-func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
+// loadCatalog builds the scenario's catalog: embedded or from a file,
+// with the scenario's overrides, action set and carbon series. It returns
+// the builder the arms' own catalogs are made with, and the carbon series
+// to apply to them.
+func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, *catalogBuild, []regionSeries, error) {
 	data, name := DefaultCatalog, "catalog.toml (embedded)"
 	if s.Catalog.File != "" {
 		path := p.path(s.Catalog.File)
 		d, err := os.ReadFile(path)
 		if err != nil {
 			ps.add("catalog.file", "cannot read the catalog: %v", err)
-			return nil, nil
+			return nil, nil, nil, nil
 		}
 		data, name = d, path
 	}
@@ -338,18 +396,27 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
 	var cf catalogFile
 	md, err := decodeStrict(name, data, &cf)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	cps := &problems{loc: newLocator(data)}
 	unknownKeys(cps, md.Undecoded())
 	if err := cps.err(name); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	cat := buildCatalog(&cf, cps, "")
-	if err := cps.err(name); err != nil {
-		return nil, err
+	if buildCatalog(&cf, cps, "") == nil {
+		return nil, nil, nil, cps.err(name)
 	}
-	p.applyOverrides(s, cat, ps)
+	b := &catalogBuild{}
+	if _, err := toml.Decode(string(data), &b.raw); err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if checkMemorySizes(s.Simulation.MemorySizes, nil) {
+		b.sizes = s.Simulation.MemorySizes
+	}
+	cat := b.build([]overrideSet{{"catalog.override", s.Catalog.Override}}, ps)
+	if cat == nil {
+		return nil, nil, nil, nil
+	}
 	if len(s.Clients.Mix) == 0 {
 		s.Clients.Mix = map[string]float64{}
 		for _, z := range cat.Zones {
@@ -370,6 +437,7 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
 	if !(total > 0) || math.IsInf(total, 0) {
 		ps.add("clients.mix", "shares must add up to a positive number (got %v)", total)
 	}
+	var series []regionSeries
 	for i, cs := range s.Catalog.CarbonSeries {
 		path := fmt.Sprintf("catalog.carbon_series[%d]", i)
 		prov, reg, ok := strings.Cut(cs.Region, "/")
@@ -382,67 +450,62 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, error) {
 			ps.add(path+".region", "unknown region %q (write provider/region, e.g. aws/eu-central-1)", cs.Region)
 			continue
 		}
-		series, err := loadCarbonSeries(p.path(cs.File), cs.Column, cs.Start)
+		cs, err := loadCarbonSeries(p.path(cs.File), cs.Column, cs.Start)
 		if err != nil {
 			ps.add(path+".file", "%v", err)
 			continue
 		}
-		cat.Providers[pi].Regions[ri].Carbon = series
+		series = append(series, regionSeries{provider: prov, region: reg, series: cs})
 	}
-	return cat, nil
+	applySeries(cat, series)
+	return cat, b, series, nil
 }
 
-// applyOverrides changes provider figures as the scenario asks, checking
-// each value under the scenario's own paths.
-func (p *Plan) applyOverrides(s *Scenario, cat *sim.Catalog, ps *problems) {
-	for i, o := range s.Catalog.Override {
-		at := fmt.Sprintf("catalog.override[%d]", i)
-		k := slices.IndexFunc(cat.Providers, func(sp sim.Provider) bool { return sp.Name == o.Provider })
-		if k < 0 {
-			ps.add(at+".provider", "unknown provider %q (the catalog has %q)", o.Provider, names(cat.Providers, func(p sim.Provider) string { return p.Name }))
-			continue
-		}
-		prov := &cat.Providers[k]
-		if o.KeepAlive != nil {
-			if *o.KeepAlive < 0 {
-				ps.add(at+".keepalive", "must not be negative (got %v)", *o.KeepAlive)
+// regionSeries is a carbon series that replaces a region's intensity.
+type regionSeries struct {
+	provider, region string
+	series           carbon.Intensity
+}
+
+// applySeries sets each series on its region, where the catalog has it.
+func applySeries(cat *sim.Catalog, series []regionSeries) {
+	for _, rs := range series {
+		for pi := range cat.Providers {
+			p := &cat.Providers[pi]
+			if p.Name != rs.provider {
+				continue
 			}
-			prov.KeepAlive = sim.FromStd(o.KeepAlive.Std())
-		}
-		if o.Concurrency != nil {
-			if *o.Concurrency < 0 {
-				ps.add(at+".concurrency", "must be 0 (unlimited) or positive (got %d)", *o.Concurrency)
+			for ri := range p.Regions {
+				if p.Regions[ri].Name == rs.region {
+					p.Regions[ri].Carbon = rs.series
+				}
 			}
-			prov.Limits.Concurrency = *o.Concurrency
-		}
-		if o.ScaleUpPerS != nil {
-			if !finite(*o.ScaleUpPerS) || *o.ScaleUpPerS < 0 {
-				ps.add(at+".scale_up_per_s", "must be 0 (unlimited) or a positive rate (got %v)", *o.ScaleUpPerS)
-			}
-			prov.Limits.ScaleUpPerSecond = *o.ScaleUpPerS
-		}
-		if o.ScaleUpBurst != nil {
-			if *o.ScaleUpBurst < 0 {
-				ps.add(at+".scale_up_burst", "must not be negative (got %d)", *o.ScaleUpBurst)
-			}
-			prov.Limits.ScaleUpBurst = *o.ScaleUpBurst
-		}
-		if prov.Limits.ScaleUpPerSecond > 0 && prov.Limits.ScaleUpBurst < 1 {
-			ps.add(at+".scale_up_burst", "must be at least 1 when a scale-up rate is set")
-		}
-		if o.Timeout != nil {
-			if *o.Timeout < 0 {
-				ps.add(at+".timeout", "must not be negative (got %v)", *o.Timeout)
-			}
-			prov.Limits.Timeout = sim.FromStd(o.Timeout.Std())
-		}
-		if o.Speed != nil {
-			if !finite(*o.Speed) || *o.Speed <= 0 {
-				ps.add(at+".speed", "must be a positive factor (got %v)", *o.Speed)
-			}
-			prov.Speed = *o.Speed
 		}
 	}
+}
+
+// checkMemorySizes validates the tactical action set (reporting to ps if
+// it is not nil).
+func checkMemorySizes(sizes []int, ps *problems) bool {
+	const at = "simulation.memory_sizes"
+	bad := func(format string, args ...any) bool {
+		if ps != nil {
+			ps.add(at, format, args...)
+		}
+		return false
+	}
+	if len(sizes) == 0 || len(sizes) > 255 {
+		return bad("needs 1 to 255 sizes (got %d)", len(sizes))
+	}
+	for i, v := range sizes {
+		if v <= 0 {
+			return bad("sizes must be positive MB (got %d)", v)
+		}
+		if i > 0 && v <= sizes[i-1] {
+			return bad("sizes must increase (%d after %d)", v, sizes[i-1])
+		}
+	}
+	return true
 }
 
 // names lists the names of catalog entries, for messages.
@@ -454,8 +517,10 @@ func names[T any](xs []T, name func(T) string) []string {
 	return out
 }
 
-// checkWorkloadFiles reports trace files that cannot be opened.
-func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) {
+// checkWorkloadFiles reports trace files that cannot be opened; it
+// returns whether the workload can be opened.
+func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) bool {
+	n := len(ps.list)
 	check := func(path, file string) {
 		if file == "" {
 			return
@@ -487,6 +552,45 @@ func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) {
 	if a := w.Azure2021; a != nil && w.Kind == "azure2021" {
 		check("workload.azure2021.file", a.File)
 	}
+	return len(ps.list) == n
+}
+
+// checkSpan checks the warm-up and the profile window against the
+// workload's span. A trace's span is known once it is opened, so a trace
+// is opened here if either is set.
+func (p *Plan) checkSpan(s *Scenario, ps *problems) {
+	sm := &s.Simulation
+	if sm.Warmup <= 0 && sm.ProfileFrom == nil {
+		return
+	}
+	var horizon sim.Time
+	w := &s.Workload
+	switch {
+	case w.Kind == "synthetic" && w.Synthetic != nil:
+		horizon = sim.Time(sim.FromStd(w.Synthetic.Duration.Std()))
+	case w.Kind == "poisson" && w.Poisson != nil:
+		horizon = sim.Time(sim.FromStd(w.Poisson.Duration.Std()))
+	default:
+		src, err := p.source(s, *s.Seed, 0)
+		if err != nil {
+			ps.add("workload", "cannot open the workload: %v", err)
+			return
+		}
+		horizon = src.Horizon()
+	}
+	if horizon <= 0 {
+		return // the workload's own checks report it
+	}
+	span := horizon
+	if h := sim.Time(sim.FromStd(s.Horizon.Std())); h > 0 && h < span {
+		span = h
+	}
+	if wu := sim.FromStd(sm.Warmup.Std()); wu > 0 && sim.Time(wu) >= span {
+		ps.add("simulation.warmup", "warm-up longer than the run (warm-up %v, run %v)", sm.Warmup, time.Duration(span)*time.Microsecond)
+	}
+	if f := sm.ProfileFrom; f != nil && f.From < f.To && sim.Time(sim.FromStd(f.To.Std())) > horizon {
+		ps.add("simulation.profile_from", "window [%v, %v) is outside the workload's span (it ends at %v)", f.From, f.To, time.Duration(horizon)*time.Microsecond)
+	}
 }
 
 // path resolves a path written in the scenario.
@@ -497,16 +601,29 @@ func (p *Plan) path(file string) string {
 	return filepath.Join(p.Dir, file)
 }
 
-// resolveArms parses every arm's policies, filling defaults, and builds
-// each policy once so that bad settings are reported now.
-func (p *Plan) resolveArms(s *Scenario, ps *problems) {
+// resolveArms parses every arm's policies, filling defaults, builds the
+// catalog of each arm that overrides figures, and builds each policy once
+// so that bad settings are reported now.
+func (p *Plan) resolveArms(s *Scenario, ps *problems, build *catalogBuild, series []regionSeries) {
 	names := map[string]bool{}
-	env := p.env(s, sim.NewStreams(*s.Seed, 0))
 	for i := range s.Arms {
 		a := &s.Arms[i]
 		at := fmt.Sprintf("arms[%d]", i)
-		var arm Arm
+		arm := Arm{Catalog: p.Catalog, CPUBoundFraction: *s.Simulation.CPUBoundFraction}
+		if a.CPUBoundFraction != nil {
+			arm.CPUBoundFraction = *a.CPUBoundFraction
+		}
 		ok := true
+		if len(a.Override) > 0 {
+			arm.Catalog = build.build([]overrideSet{{"catalog.override", s.Catalog.Override}, {at + ".override", a.Override}}, ps)
+			if arm.Catalog == nil {
+				arm.Catalog = p.Catalog // keeps the policy checks going
+				ok = false
+			} else {
+				applySeries(arm.Catalog, series)
+			}
+		}
+		env := p.env(s, arm.Catalog, sim.NewStreams(*s.Seed, 0))
 		for _, l := range []struct {
 			layer policies.Layer
 			v     *any
@@ -564,10 +681,10 @@ func (p *Plan) checkPolicy(layer policies.Layer, spec PolicySpec, env policy.Env
 	return err
 }
 
-// env is what policies are built with.
-func (p *Plan) env(s *Scenario, streams sim.Streams) policy.Env {
+// env is what policies are built with, on catalog cat.
+func (p *Plan) env(s *Scenario, cat *sim.Catalog, streams sim.Streams) policy.Env {
 	return policy.Env{
-		Catalog: p.Catalog,
+		Catalog: cat,
 		Streams: streams,
 		Weights: policy.Weights{Cost: *s.Objective.Cost, Performance: *s.Objective.Performance, Carbon: *s.Objective.Carbon},
 		Tick:    sim.FromStd(s.Simulation.Tick.Std()),

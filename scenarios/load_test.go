@@ -23,13 +23,16 @@ func TestDefaultScenarioResolves(t *testing.T) {
 	if *s.SLO.Factor != 2 || s.Simulation.Tick.String() != "15s" || *s.Objective.Cost != 0.4 {
 		t.Errorf("defaults not filled: slo %v tick %v cost weight %v", *s.SLO.Factor, s.Simulation.Tick, *s.Objective.Cost)
 	}
-	// The embedded catalog: 3 providers x 4 regions x 6 memory sizes, 4 zones.
+	// The embedded catalog: 3 providers x 4 regions, each with the memory
+	// sizes it offers (AWS a 15-step ladder to 10,240 MB, Azure one 1.5 GB
+	// instance, GCP 1st gen's 7 tiers), 4 zones.
 	if n := len(p.Catalog.Providers); n != 3 {
 		t.Fatalf("%d providers", n)
 	}
-	for _, prov := range p.Catalog.Providers {
-		if len(prov.Regions) != 4 || len(prov.Memory) != 6 {
-			t.Errorf("%s: %d regions, %d memory sizes; want 4 and 6", prov.Name, len(prov.Regions), len(prov.Memory))
+	for i, prov := range p.Catalog.Providers {
+		want := []int{15, 1, 7}[i]
+		if len(prov.Regions) != 4 || len(prov.Memory) != want {
+			t.Errorf("%s: %d regions, %d memory sizes; want 4 and %d", prov.Name, len(prov.Regions), len(prov.Memory), want)
 		}
 	}
 	if len(p.Catalog.Zones) != 4 {
@@ -117,6 +120,38 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 		{"unknown zone", base + "[clients]\nmix = { mars = 1.0 }\n", []string{"clients.mix.mars: unknown client zone"}},
 		{"no arms", strings.Split(base, "[[arms]]")[0], []string{"arms: missing"}},
 		{"duplicate arm names", base + "[[arms]]\nname = \"a\"\nstrategic = \"random\"\n", []string{"line 11: arms[1].name: arm \"a\" appears twice"}},
+		{"override without a provider", base + "[[catalog.override]]\nspeed = 2.0\n", []string{"line 10: catalog.override[0].provider: missing: name the provider"}},
+		{"unknown concurrency scope", base + "[[catalog.override]]\nprovider = \"aws\"\nlimits.concurrency_scope = \"account\"\n",
+			[]string{"line 12: catalog.override[0].limits.concurrency_scope: must be region, app or function (got \"account\")"}},
+		{"unknown scale-up scope", base + "[[catalog.override]]\nprovider = \"gcp\"\n[catalog.override.limits]\nscale_up_scope = \"zone\"\n",
+			[]string{"line 13: catalog.override[0].limits.scale_up_scope: must be region, app or function (got \"zone\")"}},
+		{"old scope key", base + "[[catalog.override]]\nprovider = \"aws\"\nlimits.scope = \"region\"\n",
+			[]string{"line 12: catalog.override[0].limits.scope: unknown key: scope was replaced by concurrency_scope and scale_up_scope"}},
+		{"instance concurrency 0", base + "[[catalog.override]]\nprovider = \"azure\"\ninstance_concurrency = 0\n",
+			[]string{"line 12: catalog.override[0].instance_concurrency: must be in 1..1000 executions per instance (got 0)"}},
+		{"instance concurrency 5000", base + "[[catalog.override]]\nprovider = \"gcp\"\ninstance_concurrency = 5000\n",
+			[]string{"line 12: catalog.override[0].instance_concurrency: must be in 1..1000 executions per instance (got 5000)"}},
+		{"unknown catalog key in an override", base + "[[catalog.override]]\nprovider = \"aws\"\ncold_start.median_ms = 300\n",
+			[]string{"line 12: catalog.override[0].cold_start.median_ms: unknown key"}},
+		{"wrong type in an override", base + "[[catalog.override]]\nprovider = \"aws\"\nwarm_overhead = 25\n",
+			[]string{"line 12: catalog.override[0].warm_overhead: must be a duration string"}},
+		{"override key given twice", base + "[[catalog.override]]\nprovider = \"aws\"\nconcurrency = 5\nlimits.concurrency = 6\n",
+			[]string{"line 12: catalog.override[0].concurrency: given twice"}},
+		{"per-arm override", base + "[[arms.override]]\nprovider = \"azure\"\ninstance_concurrency = -1\n",
+			[]string{"line 12: arms[0].override[0].instance_concurrency: must be in 1..1000"}},
+		{"per-arm fraction", strings.Replace(base, "strategic = \"cheapest\"", "strategic = \"cheapest\"\ncpu_bound_fraction = 1.5", 1),
+			[]string{"line 10: arms[0].cpu_bound_fraction: must be a fraction in [0, 1] (got 1.5)"}},
+		{"negative warm-up", base + "[simulation]\nwarmup = \"-1h\"\n", []string{"line 11: simulation.warmup: must not be negative (got -1h0m0s)"}},
+		{"warm-up longer than the run", base + "[simulation]\nwarmup = \"1h\"\n", []string{"line 11: simulation.warmup: warm-up longer than the run (warm-up 1h0m0s, run 1h0m0s)"}},
+		{"warm-up longer than the horizon", "horizon = \"30m\"\n" + base + "[simulation]\nwarmup = \"45m\"\n", []string{"simulation.warmup: warm-up longer than the run (warm-up 45m0s, run 30m0s)"}},
+		{"profile window reversed", base + "[simulation]\nprofile_from = { from = \"30m\", to = \"10m\" }\n",
+			[]string{"line 11: simulation.profile_from: from must be before to"}},
+		{"profile window outside the workload", base + "[simulation]\nprofile_from = { from = \"0s\", to = \"2h\" }\n",
+			[]string{"line 11: simulation.profile_from: window [0s, 2h0m0s) is outside the workload's span (it ends at 1h0m0s)"}},
+		{"unknown mode", base + "[simulation]\nkeepalive_mode = \"never\"\ncold_start_mode = \"x\"\nmemory_sharing = \"y\"\n",
+			[]string{"simulation.keepalive_mode: must be since-first-idle or since-idle", "simulation.cold_start_mode: must be adds or replaces", "simulation.memory_sharing: must be process or sum"}},
+		{"memory sizes not increasing", base + "[simulation]\nmemory_sizes = [512, 256]\n", []string{"line 11: simulation.memory_sizes: sizes must increase (256 after 512)"}},
+		{"empty memory sizes", base + "[simulation]\nmemory_sizes = []\n", []string{"simulation.memory_sizes: needs 1 to 255 sizes (got 0)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := scenarios.Parse("x.toml", []byte(c.toml), t.TempDir())

@@ -25,15 +25,33 @@ type Plan struct {
 type Arm struct {
 	Name                             string
 	Strategic, Tactical, Operational PolicySpec
+	// Catalog is the catalog the arm runs on: the plan's, or its own copy
+	// if the arm overrides figures ([[arms.override]]). Report the arm's
+	// costs with it.
+	Catalog *sim.Catalog
+	// CPUBoundFraction is the arm's, or simulation.cpu_bound_fraction.
+	CPUBoundFraction float64
 }
+
+// keepAliveModes, coldStartModes and memorySharings name the engine's
+// modes as a scenario writes them.
+var (
+	keepAliveModes = map[string]sim.KeepAliveMode{"since-idle": sim.KeepAliveSinceIdle, "since-first-idle": sim.KeepAliveSinceFirstIdle}
+	coldStartModes = map[string]sim.ColdStartMode{"adds": sim.ColdStartAdds, "replaces": sim.ColdStartReplaces}
+	memorySharings = map[string]sim.MemorySharing{"process": sim.MemoryProcess, "sum": sim.MemorySum}
+)
 
 // Seed returns the scenario's seed.
 func (p *Plan) Seed() uint64 { return *p.Scenario.Seed }
 
 // Source opens a fresh workload source for one replication.
 func (p *Plan) Source(seed uint64, replication int) (sim.Source, error) {
+	return p.source(&p.Scenario, seed, replication)
+}
+
+func (p *Plan) source(s *Scenario, seed uint64, replication int) (sim.Source, error) {
 	streams := sim.NewStreams(seed, replication)
-	w := &p.Scenario.Workload
+	w := &s.Workload
 	switch w.Kind {
 	case "synthetic":
 		return traces.NewSynthetic(traces.SyntheticOptions{Functions: w.Synthetic.Functions,
@@ -75,8 +93,8 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 	if err != nil {
 		return sim.Config{}, err
 	}
-	env := p.env(s, streams)
 	a := &p.Arms[arm]
+	env := p.env(s, a.Catalog, streams)
 	st, err := p.Registry.NewStrategic(a.Strategic.Name, Args(a.Strategic.Args), env)
 	if err != nil {
 		return sim.Config{}, fmt.Errorf("arm %q: strategic: %w", a.Name, err)
@@ -91,15 +109,20 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 	}
 	sm := &s.Simulation
 	cfg := sim.Config{
-		Catalog: p.Catalog, Source: src, Strategic: st, Tactical: ta, Operational: op, Streams: streams,
+		Catalog: a.Catalog, Source: src, Strategic: st, Tactical: ta, Operational: op, Streams: streams,
 		StrategicEpoch:   sim.FromStd(sm.StrategicEpoch.Std()),
 		TacticalEpoch:    sim.FromStd(sm.TacticalEpoch.Std()),
 		Tick:             sim.FromStd(sm.Tick.Std()),
 		Horizon:          sim.Time(sim.FromStd(s.Horizon.Std())),
 		AppZones:         p.appZones(src.Apps(), streams),
 		MaxQueueWait:     sim.FromStd(sm.MaxQueueWait.Std()),
-		CPUBoundFraction: *sm.CPUBoundFraction,
+		CPUBoundFraction: a.CPUBoundFraction,
 		BusyUtilisation:  *sm.BusyUtilisation,
+		Warmup:           sim.FromStd(sm.Warmup.Std()),
+		KeepAlive:        keepAliveModes[sm.KeepAliveMode],
+		ColdStart:        coldStartModes[sm.ColdStartMode],
+		MemorySharing:    memorySharings[sm.MemorySharing],
+		Drain:            sm.Drain,
 		SLO: sim.SLO{Fixed: sim.FromStd(s.SLO.Fixed.Std()), Factor: *s.SLO.Factor,
 			Slack: sim.FromStd(s.SLO.Slack.Std())},
 		PriorDuration: sim.FromSeconds(traces.PriorDuration),
@@ -111,7 +134,47 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 	if sm.OnLimit == "throttle" {
 		cfg.OnLimit = sim.LimitThrottle
 	}
+	if sm.ProfileFrom != nil {
+		if cfg.InitialProfiles, err = p.InitialProfiles(seed, replication); err != nil {
+			return sim.Config{}, err
+		}
+	}
 	return cfg, nil
+}
+
+// InitialProfiles returns what simulation.profile_from's window of the
+// workload teaches about each function (indexed as the source's
+// Functions), read from a fresh source of the same seed and replication;
+// nil if no window is set.
+func (p *Plan) InitialProfiles(seed uint64, replication int) ([]sim.ProfileSeed, error) {
+	w := p.Scenario.Simulation.ProfileFrom
+	if w == nil {
+		return nil, nil
+	}
+	src, err := p.Source(seed, replication)
+	if err != nil {
+		return nil, err
+	}
+	from, to := sim.Time(sim.FromStd(w.From.Std())), sim.Time(sim.FromStd(w.To.Std()))
+	seeds := make([]sim.ProfileSeed, len(src.Functions()))
+	for src.Next() {
+		inv := src.At()
+		if inv.Arrival >= to {
+			break
+		}
+		if inv.Arrival < from || int(inv.Function) >= len(seeds) {
+			continue
+		}
+		sd := &seeds[inv.Function]
+		sd.Invocations++
+		sd.DurationSum += float64(inv.Duration)
+		sd.MaxDuration = max(sd.MaxDuration, inv.Duration)
+		sd.MaxMemoryMB = max(sd.MaxMemoryMB, float64(inv.MemoryMB))
+	}
+	if err := src.Err(); err != nil {
+		return nil, fmt.Errorf("simulation.profile_from: %w", err)
+	}
+	return seeds, nil
 }
 
 // appZones gives each app a client zone, drawn from the mix by a hash of

@@ -96,8 +96,8 @@ func TestCatalogFiguresMatchTheirSources(t *testing.T) {
 	}
 
 	// Cold starts: median and upper end of the 95% range of JavaScript
-	// (AWS, GCP) and of JavaScript on Azure's GA runtimes, rounded to 3 or
-	// 4 significant digits in the catalog.
+	// (AWS, GCP) and of JavaScript on Azure's Linux Consumption plan,
+	// rounded to 3 or 4 significant digits in the catalog.
 	point := func(file, label string) (median, hi95 float64) {
 		var d struct{ Points [][]any }
 		b, err := os.ReadFile(filepath.Join(ref, "shilkov-coldstarts", file))
@@ -116,7 +116,7 @@ func TestCatalogFiguresMatchTheirSources(t *testing.T) {
 		return 0, 0
 	}
 	src := map[string][2]string{"aws": {"coldstart_aws_bylanguage.json", "JavaScript"},
-		"azure": {"coldstart_azure_bylanguagega.json", "JavaScript"}, "gcp": {"coldstart_gcp_bylanguage.json", "JavaScript"}}
+		"azure": {"coldstart_azure_bylanguagelinux.json", "JavaScript"}, "gcp": {"coldstart_gcp_bylanguage.json", "JavaScript"}}
 	for _, p := range cf.Providers {
 		med, hi := point(src[p.Name][0], src[p.Name][1])
 		if math.Abs(p.ColdStart.MedianS-med) > 0.005*med || math.Abs(p.ColdStart.P975S-hi) > 0.005*hi {

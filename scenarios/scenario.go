@@ -92,6 +92,37 @@ type Simulation struct {
 	// BusyUtilisation of a busy instance's CPU in the power model. Default
 	// 0.5, CCF's AVG_CPU_UTILIZATION_2020 (FACTS §5.1).
 	BusyUtilisation *float64 `toml:"busy_utilisation" json:"busy_utilisation"`
+
+	// Warmup excludes the run's first span from every metric. Default 0s;
+	// it must be shorter than the run.
+	Warmup Duration `toml:"warmup" json:"warmup"`
+	// KeepAliveMode: since-idle (default: the keep-alive restarts each time
+	// an instance goes idle) or since-first-idle (counted from its first
+	// idle moment, DSLab FaaS's default).
+	KeepAliveMode string `toml:"keepalive_mode" json:"keepalive_mode"`
+	// ColdStartMode: adds (default: the execution runs after the start) or
+	// replaces (the cold-start draw is the whole service time, SimFaaS).
+	ColdStartMode string `toml:"cold_start_mode" json:"cold_start_mode"`
+	// MemorySharing of concurrent executions on one instance: process
+	// (default: the instance holds the largest footprint, as the Azure 2019
+	// trace's app memory is a process's) or sum (footprints add up).
+	MemorySharing string `toml:"memory_sharing" json:"memory_sharing"`
+	// Drain runs past the horizon until every execution has ended and every
+	// instance has stopped. Default false.
+	Drain bool `toml:"drain" json:"drain"`
+	// ProfileFrom, if set, seeds the placement layers' profiles from the
+	// trace's invocations arriving in [from, to) instead of the prior.
+	ProfileFrom *WindowSpec `toml:"profile_from" json:"profile_from,omitempty"`
+	// MemorySizes is the tactical action set, MB, increasing: for each size
+	// the provider's smallest offered size at least as large (its largest
+	// if none is) is an action. Default 128, 256, 512, 1024, 2048, 4096.
+	MemorySizes []int `toml:"memory_sizes" json:"memory_sizes"`
+}
+
+// WindowSpec is a span [From, To) of the workload's time.
+type WindowSpec struct {
+	From Duration `toml:"from" json:"from"`
+	To   Duration `toml:"to" json:"to"`
 }
 
 // SLOSpec is the latency objective per invocation: Fixed if set, else
@@ -125,7 +156,8 @@ type CatalogRef struct {
 	// run's span. Default false.
 	FreeTier     bool               `toml:"free_tier" json:"free_tier"`
 	CarbonSeries []CarbonSeriesSpec `toml:"carbon_series" json:"carbon_series,omitempty"`
-	Override     []OverrideSpec     `toml:"override" json:"override,omitempty"`
+	// Override changes provider figures for the whole scenario, in order.
+	Override []OverrideSpec `toml:"override" json:"override,omitempty"`
 }
 
 // CarbonSeriesSpec replaces a region's constant intensity by a time series
@@ -139,24 +171,28 @@ type CarbonSeriesSpec struct {
 	Start string `toml:"start" json:"start,omitempty"`
 }
 
-// OverrideSpec changes one provider's figures for a study.
-type OverrideSpec struct {
-	Provider     string    `toml:"provider" json:"provider"`
-	KeepAlive    *Duration `toml:"keepalive" json:"keepalive,omitempty"`
-	Concurrency  *int      `toml:"concurrency" json:"concurrency,omitempty"`
-	ScaleUpPerS  *float64  `toml:"scale_up_per_s" json:"scale_up_per_s,omitempty"`
-	ScaleUpBurst *int      `toml:"scale_up_burst" json:"scale_up_burst,omitempty"`
-	Timeout      *Duration `toml:"timeout" json:"timeout,omitempty"`
-	Speed        *float64  `toml:"speed" json:"speed,omitempty"`
-}
+// OverrideSpec changes one provider's figures for a study: "provider"
+// names it, and every other key is a key of that provider's catalog table
+// (cold_start, billing, limits and the memory list included), merged into
+// it: tables key by key, values and arrays whole. The keys concurrency,
+// scale_up_per_s, scale_up_burst and timeout stand for limits.<key>.
+// docs/catalog.md lists the keys.
+type OverrideSpec map[string]any
 
 // ArmSpec is one policy combination to compare. A layer is a policy name,
 // or a table with the name under "policy" and its settings beside it:
 //
 //	strategic = { policy = "single-cloud", provider = "aws" }
+//
+// For sensitivity studies an arm may also set its own cpu_bound_fraction
+// and [[arms.override]] tables (as catalog.override, applied after them):
+// such an arm runs on its own copy of the catalog.
 type ArmSpec struct {
 	Name        string `toml:"name" json:"name,omitempty"`
 	Strategic   any    `toml:"strategic" json:"strategic,omitempty"`
 	Tactical    any    `toml:"tactical" json:"tactical,omitempty"`
 	Operational any    `toml:"operational" json:"operational,omitempty"`
+	// CPUBoundFraction replaces simulation.cpu_bound_fraction for this arm.
+	CPUBoundFraction *float64       `toml:"cpu_bound_fraction" json:"cpu_bound_fraction,omitempty"`
+	Override         []OverrideSpec `toml:"override" json:"override,omitempty"`
 }
