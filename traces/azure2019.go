@@ -17,7 +17,10 @@ import (
 //
 // Columns are found by name, so both layouts work: the original release
 // (HashOwner,HashApp,HashFunction,Trigger,1..1440) and the InVitro sampler's
-// (HashFunction,HashApp,HashOwner,minute_1..minute_1440). Durations are
+// (HashFunction,HashApp,HashOwner,minute_1..minute_1440). The minute
+// columns may be any contiguous increasing range (InVitro's cuts are headed
+// e.g. 480..959): the first column is simulated minute 0, and every day
+// must have as many minute columns as the first. Durations are
 // read from percentile_Average_{0,1,25,50,75,99,100} (ms), memory from
 // AverageAllocatedMb_pct{1,5,25,50,75,95,99,100} (MB).
 type Azure2019Day struct {
@@ -110,28 +113,42 @@ func OpenAzure2019(opts Azure2019Options) (*Azure2019, error) {
 }
 
 // invocationColumns finds the identity and minute columns of an
-// invocations file header.
+// invocations file header. A minute column is named by a non-negative
+// integer, bare or after "minute_". The minute columns must number a
+// contiguous increasing range, which may start anywhere (1..1440 in the
+// release, 480..959 in an InVitro cut): the first is simulated minute 0.
 func invocationColumns(lr *lineReader) (fn, app, owner, trigger int, minuteCols []int, err error) {
 	fn, app, owner, trigger = lr.column("HashFunction"), lr.column("HashApp"), lr.column("HashOwner"), lr.column("Trigger")
 	if fn < 0 || app < 0 {
 		_, err = lr.requireColumns("HashFunction", "HashApp")
 		return
 	}
+	prev := 0
 	for i, h := range lr.header {
 		name := strings.TrimPrefix(h, "minute_")
 		m, convErr := strconv.Atoi(name)
-		if convErr != nil || (name == h && h != strconv.Itoa(m)) {
+		if convErr != nil || m < 0 || (name == h && h != strconv.Itoa(m)) {
 			continue
 		}
-		if m != len(minuteCols)+1 {
-			err = &ParseError{File: lr.file, Line: 1, Column: h, Field: i + 1,
-				Err: fmt.Errorf("minute columns must run 1, 2, 3, ... in order; found minute %d after %d", m, len(minuteCols))}
-			return
+		if len(minuteCols) > 0 {
+			var problem string
+			switch {
+			case m <= prev:
+				problem = fmt.Sprintf("found minute %d after %d: minutes must increase", m, prev)
+			case m-prev > 1:
+				problem = fmt.Sprintf("found minute %d after %d: minute %d is missing", m, prev, prev+1)
+			}
+			if problem != "" {
+				err = &ParseError{File: lr.file, Line: 1, Column: h, Field: i + 1,
+					Err: fmt.Errorf("minute columns must be a contiguous increasing range; %s", problem)}
+				return
+			}
 		}
+		prev = m
 		minuteCols = append(minuteCols, i)
 	}
 	if len(minuteCols) == 0 {
-		err = &ParseError{File: lr.file, Line: 1, Err: fmt.Errorf("no minute columns (named 1..1440 or minute_1..minute_1440)")}
+		err = &ParseError{File: lr.file, Line: 1, Err: fmt.Errorf("no minute columns (named by minute number, 1..1440 or minute_1..minute_1440, or any contiguous range)")}
 	}
 	return
 }
