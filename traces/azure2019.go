@@ -29,9 +29,14 @@ type Azure2019Day struct {
 
 // Azure2019Options configures the reader.
 type Azure2019Options struct {
-	Days    []Azure2019Day // consecutive days, in order
-	Spread  Spread
-	Streams sim.Streams
+	Days   []Azure2019Day // consecutive days, in order
+	Spread Spread
+	// DurationDraw says how durations are drawn from a function's
+	// percentiles; the zero value interpolates. Memory footprints always
+	// interpolate, and functions without percentiles draw from the
+	// population whatever the mode.
+	DurationDraw DurationDraw
+	Streams      sim.Streams
 	// Open opens a file; nil uses os.Open. Tests and fuzzers pass their own.
 	Open func(name string) (io.ReadCloser, error)
 }
@@ -47,8 +52,9 @@ var (
 )
 
 // Azure2019 streams the 2019 trace: each minute's counts are spread inside
-// the minute, durations drawn from the function's percentiles by
-// piecewise-linear inverse CDF, footprints from its app's memory percentiles.
+// the minute, durations drawn from the function's percentiles (by
+// piecewise-linear inverse CDF unless Azure2019Options.DurationDraw says
+// otherwise), footprints from its app's memory percentiles.
 // Functions without a duration row, or apps without a memory row, get a
 // draw from the population (PopulationDuration, PopulationMemory) at a
 // position fixed by their hash, and are counted in Notes.
@@ -82,6 +88,9 @@ type Azure2019 struct {
 func OpenAzure2019(opts Azure2019Options) (*Azure2019, error) {
 	if len(opts.Days) == 0 {
 		return nil, fmt.Errorf("azure2019: no day given")
+	}
+	if opts.DurationDraw > DrawUpper {
+		return nil, fmt.Errorf("azure2019: unknown duration draw %v", opts.DurationDraw)
 	}
 	if opts.Open == nil {
 		opts.Open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
@@ -212,11 +221,11 @@ func (a *Azure2019) scanFunctions(path string) error {
 // loadDay reads day d's three files.
 func (a *Azure2019) loadDay(d int) error {
 	day := a.opts.Days[d]
-	durs, err := a.readPercentiles(day.Durations, []string{"HashFunction", "HashApp"}, durationCols, durationPoints, true)
+	durs, err := a.readPercentiles(day.Durations, []string{"HashFunction", "HashApp"}, durationCols, durationPoints, a.opts.DurationDraw)
 	if err != nil {
 		return err
 	}
-	mems, err := a.readPercentiles(day.Memory, []string{"HashApp"}, memoryCols, memoryPoints, false)
+	mems, err := a.readPercentiles(day.Memory, []string{"HashApp"}, memoryCols, memoryPoints, DrawInterpolate)
 	if err != nil {
 		return err
 	}
@@ -284,8 +293,10 @@ func (a *Azure2019) loadDay(d int) error {
 }
 
 // readPercentiles reads a durations or memory file into percentile tables
-// keyed like the functions (owner/app/function) or apps (owner/app).
-func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []float64, perFunction bool) (map[string]dist.Quantiler, error) {
+// keyed like the functions (owner/app/function) or apps (owner/app): ids
+// name the function and app columns, or the app column alone. draw builds
+// each table's distribution.
+func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []float64, draw DurationDraw) (map[string]dist.Quantiler, error) {
 	lr, f, err := openTable(a.opts.Open, path, "azure2019")
 	if err != nil {
 		return nil, err
@@ -319,7 +330,7 @@ func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []fl
 			}
 		}
 		var key string
-		if perFunction {
+		if len(ids) == 2 {
 			key, _ = funcKeyOf(lr, idIdx[0], idIdx[1], owner)
 		} else {
 			o := ""
@@ -328,7 +339,7 @@ func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []fl
 			}
 			key = o + "/" + lr.str(idIdx[0])
 		}
-		q, err := dist.NewPiecewiseLinear(points, append([]float64(nil), vals...))
+		q, err := draw.table(points, append([]float64(nil), vals...))
 		if err != nil {
 			return nil, lr.errf(colIdx[0], lr.header[colIdx[0]], "%v", err)
 		}
@@ -393,6 +404,9 @@ func (a *Azure2019) Notes() []string {
 	var n []string
 	if k := len(a.fallbackDur); k > 0 {
 		n = append(n, fmt.Sprintf("%d of %d functions had no duration percentiles; their durations were drawn from the population (Shahrad et al. ATC'20 log-normal)", k, len(a.funcs)))
+	}
+	if a.opts.DurationDraw == DrawUpper {
+		n = append(n, "durations take the published percentile values only: each draw returns the upper percentile of its bucket (DSLab FaaS)")
 	}
 	if k := len(a.fallbackMem); k > 0 {
 		n = append(n, fmt.Sprintf("%d of %d apps had no memory percentiles; their footprints were drawn from the population (Shahrad et al. ATC'20 Burr fit)", k, len(a.apps)))
