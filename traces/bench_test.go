@@ -2,10 +2,12 @@ package traces_test
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
@@ -38,22 +40,39 @@ func BenchmarkAzure2019Sample(b *testing.B) {
 // real two-week file's 1,980,951 rows.
 const bench2021Rows = 1 << 20
 
-// write2021 writes a 2021-layout trace of n invocations ordered by end time
-// (the full release's order) to a file in dir.
-func write2021(tb testing.TB, dir string, n int) string {
+// write2021 writes a 2021-layout trace of n invocations to a file in dir,
+// ordered by end time (the full release's order), by arrival (InVitro's
+// cuts) or shuffled, and returns its path.
+func write2021(tb testing.TB, dir, order string, n int) string {
 	tb.Helper()
-	path := filepath.Join(dir, "end.txt")
+	type row struct {
+		arrival, end float64
+		line         string
+	}
+	rng := rand.New(rand.NewPCG(3, 4)) // any fixed seed
+	rows := make([]row, n)
+	end := 0.0
+	for i := range rows {
+		end += rng.ExpFloat64() * 0.6 // 1.2 M invocations over two weeks: one every 0.6 s
+		dur := rng.ExpFloat64()
+		e, d := fmt.Sprintf("%.3f", end+10), fmt.Sprintf("%.3f", dur)
+		rows[i] = row{end + 10 - dur, end + 10, fmt.Sprintf("app%d,f%d,%s,%s\n", i%119, i%424, e, d)}
+	}
+	switch order {
+	case "arrival":
+		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(a.arrival, b.arrival) })
+	case "shuffled":
+		rng.Shuffle(n, func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	}
+	path := filepath.Join(dir, order+".txt")
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
 	fmt.Fprintln(w, "app,func,end_timestamp,duration")
-	rng := rand.New(rand.NewPCG(3, 4)) // any fixed seed
-	end := 0.0
-	for i := range n {
-		end += rng.ExpFloat64() * 0.6 // 1.2 M invocations over two weeks: one every 0.6 s
-		fmt.Fprintf(w, "app%d,f%d,%.3f,%.3f\n", i%119, i%424, end+10, rng.ExpFloat64())
+	for _, r := range rows {
+		w.WriteString(r.line)
 	}
 	if err := w.Flush(); err != nil {
 		tb.Fatal(err)
@@ -64,21 +83,28 @@ func write2021(tb testing.TB, dir string, n int) string {
 	return path
 }
 
-// BenchmarkAzure2021 opens (two passes) and replays a generated trace.
+// BenchmarkAzure2021 opens (two passes; a sort on disk for the shuffled
+// file) and replays a generated trace in each order.
 func BenchmarkAzure2021(b *testing.B) {
-	path := write2021(b, b.TempDir(), bench2021Rows)
-	var n int64
-	for b.Loop() {
-		a, err := traces.OpenAzure2021(path, traces.Azure2021Options{Memory: dist.Constant{V: 128}, Streams: sim.NewStreams(1, 0)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for a.Next() {
-			n++
-		}
-		if a.Err() != nil {
-			b.Fatal(a.Err())
-		}
+	dir := b.TempDir()
+	for _, order := range []string{"end", "arrival", "shuffled"} {
+		path := write2021(b, dir, order, bench2021Rows)
+		b.Run(order, func(b *testing.B) {
+			var n int64
+			for b.Loop() {
+				a, err := traces.OpenAzure2021(path, traces.Azure2021Options{Memory: dist.Constant{V: 128}, Streams: sim.NewStreams(1, 0),
+					TempDir: dir, SortChunk: bench2021Rows / 4}) // the shuffled file makes 4 runs on disk
+				if err != nil {
+					b.Fatal(err)
+				}
+				for a.Next() {
+					n++
+				}
+				if a.Err() != nil {
+					b.Fatal(a.Err())
+				}
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "invocations/op")
+		})
 	}
-	b.ReportMetric(float64(n)/float64(b.N), "invocations/op")
 }
