@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -46,8 +47,8 @@ const bench2021Rows = 1 << 20
 func write2021(tb testing.TB, dir, order string, n int) string {
 	tb.Helper()
 	type row struct {
-		arrival, end float64
-		line         string
+		arrival int64 // ms, as the reader computes it from the rounded times
+		line    string
 	}
 	rng := rand.New(rand.NewPCG(3, 4)) // any fixed seed
 	rows := make([]row, n)
@@ -55,8 +56,9 @@ func write2021(tb testing.TB, dir, order string, n int) string {
 	for i := range rows {
 		end += rng.ExpFloat64() * 0.6 // 1.2 M invocations over two weeks: one every 0.6 s
 		dur := rng.ExpFloat64()
-		e, d := fmt.Sprintf("%.3f", end+10), fmt.Sprintf("%.3f", dur)
-		rows[i] = row{end + 10 - dur, end + 10, fmt.Sprintf("app%d,f%d,%s,%s\n", i%119, i%424, e, d)}
+		e, d := math.Round((end+10)*1000), math.Round(dur*1000)
+		fn := i % 424 // the real trace's 424 functions in 119 apps
+		rows[i] = row{int64(e - d), fmt.Sprintf("app%d,f%d,%.3f,%.3f\n", fn%119, fn, e/1000, d/1000)}
 	}
 	switch order {
 	case "arrival":
@@ -96,6 +98,9 @@ func BenchmarkAzure2021(b *testing.B) {
 					TempDir: dir, SortChunk: bench2021Rows / 4}) // the shuffled file makes 4 runs on disk
 				if err != nil {
 					b.Fatal(err)
+				}
+				if a.Order().String() != order && !(order == "shuffled" && a.Order() == traces.OrderNone) {
+					b.Fatalf("%s file read in %v order", order, a.Order())
 				}
 				for a.Next() {
 					n++
