@@ -17,7 +17,10 @@ import (
 //
 // Columns are found by name, so both layouts work: the original release
 // (HashOwner,HashApp,HashFunction,Trigger,1..1440) and the InVitro sampler's
-// (HashFunction,HashApp,HashOwner,minute_1..minute_1440). Durations are
+// (HashFunction,HashApp,HashOwner,minute_1..minute_1440). The minute
+// columns may be any contiguous increasing range (InVitro's cuts are headed
+// e.g. 480..959): the first column is simulated minute 0, and every day
+// must have as many minute columns as the first. Durations are
 // read from percentile_Average_{0,1,25,50,75,99,100} (ms), memory from
 // AverageAllocatedMb_pct{1,5,25,50,75,95,99,100} (MB).
 type Azure2019Day struct {
@@ -26,9 +29,14 @@ type Azure2019Day struct {
 
 // Azure2019Options configures the reader.
 type Azure2019Options struct {
-	Days    []Azure2019Day // consecutive days, in order
-	Spread  Spread
-	Streams sim.Streams
+	Days   []Azure2019Day // consecutive days, in order
+	Spread Spread
+	// DurationDraw says how durations are drawn from a function's
+	// percentiles; the zero value interpolates. Memory footprints always
+	// interpolate, and functions without percentiles draw from the
+	// population whatever the mode.
+	DurationDraw DurationDraw
+	Streams      sim.Streams
 	// Open opens a file; nil uses os.Open. Tests and fuzzers pass their own.
 	Open func(name string) (io.ReadCloser, error)
 }
@@ -44,8 +52,9 @@ var (
 )
 
 // Azure2019 streams the 2019 trace: each minute's counts are spread inside
-// the minute, durations drawn from the function's percentiles by
-// piecewise-linear inverse CDF, footprints from its app's memory percentiles.
+// the minute, durations drawn from the function's percentiles (by
+// piecewise-linear inverse CDF unless Azure2019Options.DurationDraw says
+// otherwise), footprints from its app's memory percentiles.
 // Functions without a duration row, or apps without a memory row, get a
 // draw from the population (PopulationDuration, PopulationMemory) at a
 // position fixed by their hash, and are counted in Notes.
@@ -80,6 +89,9 @@ func OpenAzure2019(opts Azure2019Options) (*Azure2019, error) {
 	if len(opts.Days) == 0 {
 		return nil, fmt.Errorf("azure2019: no day given")
 	}
+	if opts.DurationDraw > DrawUpper {
+		return nil, fmt.Errorf("azure2019: unknown duration draw %v", opts.DurationDraw)
+	}
 	if opts.Open == nil {
 		opts.Open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
 	}
@@ -110,28 +122,42 @@ func OpenAzure2019(opts Azure2019Options) (*Azure2019, error) {
 }
 
 // invocationColumns finds the identity and minute columns of an
-// invocations file header.
+// invocations file header. A minute column is named by a non-negative
+// integer, bare or after "minute_". The minute columns must number a
+// contiguous increasing range, which may start anywhere (1..1440 in the
+// release, 480..959 in an InVitro cut): the first is simulated minute 0.
 func invocationColumns(lr *lineReader) (fn, app, owner, trigger int, minuteCols []int, err error) {
 	fn, app, owner, trigger = lr.column("HashFunction"), lr.column("HashApp"), lr.column("HashOwner"), lr.column("Trigger")
 	if fn < 0 || app < 0 {
 		_, err = lr.requireColumns("HashFunction", "HashApp")
 		return
 	}
+	prev := 0
 	for i, h := range lr.header {
 		name := strings.TrimPrefix(h, "minute_")
 		m, convErr := strconv.Atoi(name)
-		if convErr != nil || (name == h && h != strconv.Itoa(m)) {
+		if convErr != nil || m < 0 || (name == h && h != strconv.Itoa(m)) {
 			continue
 		}
-		if m != len(minuteCols)+1 {
-			err = &ParseError{File: lr.file, Line: 1, Column: h, Field: i + 1,
-				Err: fmt.Errorf("minute columns must run 1, 2, 3, ... in order; found minute %d after %d", m, len(minuteCols))}
-			return
+		if len(minuteCols) > 0 {
+			var problem string
+			switch {
+			case m <= prev:
+				problem = fmt.Sprintf("found minute %d after %d: minutes must increase", m, prev)
+			case m-prev > 1:
+				problem = fmt.Sprintf("found minute %d after %d: minute %d is missing", m, prev, prev+1)
+			}
+			if problem != "" {
+				err = &ParseError{File: lr.file, Line: 1, Column: h, Field: i + 1,
+					Err: fmt.Errorf("minute columns must be a contiguous increasing range; %s", problem)}
+				return
+			}
 		}
+		prev = m
 		minuteCols = append(minuteCols, i)
 	}
 	if len(minuteCols) == 0 {
-		err = &ParseError{File: lr.file, Line: 1, Err: fmt.Errorf("no minute columns (named 1..1440 or minute_1..minute_1440)")}
+		err = &ParseError{File: lr.file, Line: 1, Err: fmt.Errorf("no minute columns (named by minute number, 1..1440 or minute_1..minute_1440, or any contiguous range)")}
 	}
 	return
 }
@@ -195,11 +221,11 @@ func (a *Azure2019) scanFunctions(path string) error {
 // loadDay reads day d's three files.
 func (a *Azure2019) loadDay(d int) error {
 	day := a.opts.Days[d]
-	durs, err := a.readPercentiles(day.Durations, []string{"HashFunction", "HashApp"}, durationCols, durationPoints, true)
+	durs, err := a.readPercentiles(day.Durations, []string{"HashFunction", "HashApp"}, durationCols, durationPoints, a.opts.DurationDraw)
 	if err != nil {
 		return err
 	}
-	mems, err := a.readPercentiles(day.Memory, []string{"HashApp"}, memoryCols, memoryPoints, false)
+	mems, err := a.readPercentiles(day.Memory, []string{"HashApp"}, memoryCols, memoryPoints, DrawInterpolate)
 	if err != nil {
 		return err
 	}
@@ -267,8 +293,10 @@ func (a *Azure2019) loadDay(d int) error {
 }
 
 // readPercentiles reads a durations or memory file into percentile tables
-// keyed like the functions (owner/app/function) or apps (owner/app).
-func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []float64, perFunction bool) (map[string]dist.Quantiler, error) {
+// keyed like the functions (owner/app/function) or apps (owner/app): ids
+// name the function and app columns, or the app column alone. draw builds
+// each table's distribution.
+func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []float64, draw DurationDraw) (map[string]dist.Quantiler, error) {
 	lr, f, err := openTable(a.opts.Open, path, "azure2019")
 	if err != nil {
 		return nil, err
@@ -302,7 +330,7 @@ func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []fl
 			}
 		}
 		var key string
-		if perFunction {
+		if len(ids) == 2 {
 			key, _ = funcKeyOf(lr, idIdx[0], idIdx[1], owner)
 		} else {
 			o := ""
@@ -311,7 +339,7 @@ func (a *Azure2019) readPercentiles(path string, ids, cols []string, points []fl
 			}
 			key = o + "/" + lr.str(idIdx[0])
 		}
-		q, err := dist.NewPiecewiseLinear(points, append([]float64(nil), vals...))
+		q, err := draw.table(points, append([]float64(nil), vals...))
 		if err != nil {
 			return nil, lr.errf(colIdx[0], lr.header[colIdx[0]], "%v", err)
 		}
@@ -376,6 +404,9 @@ func (a *Azure2019) Notes() []string {
 	var n []string
 	if k := len(a.fallbackDur); k > 0 {
 		n = append(n, fmt.Sprintf("%d of %d functions had no duration percentiles; their durations were drawn from the population (Shahrad et al. ATC'20 log-normal)", k, len(a.funcs)))
+	}
+	if a.opts.DurationDraw == DrawUpper {
+		n = append(n, "durations take the published percentile values only: each draw returns the upper percentile of its bucket (DSLab FaaS)")
 	}
 	if k := len(a.fallbackMem); k > 0 {
 		n = append(n, fmt.Sprintf("%d of %d apps had no memory percentiles; their footprints were drawn from the population (Shahrad et al. ATC'20 Burr fit)", k, len(a.apps)))

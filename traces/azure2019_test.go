@@ -117,8 +117,16 @@ func TestAzure2019Errors(t *testing.T) {
 			[]string{"inv.csv:2:", `column "1" (field 4)`}},
 		{"short row", "HashOwner,HashApp,HashFunction,1,2\no1,a1,f1,3\n", durations, memory,
 			[]string{"inv.csv:2:", "row has 4 fields, the header has 5"}},
-		{"minutes out of order", "HashOwner,HashApp,HashFunction,1,3\no1,a1,f1,3,1\n", durations, memory,
-			[]string{"inv.csv:1:", "found minute 3 after 1"}},
+		{"minute missing", "HashOwner,HashApp,HashFunction,1,2,4\no1,a1,f1,3,1,2\n", durations, memory,
+			[]string{"inv.csv:1:", `column "4" (field 6)`, "contiguous", "found minute 4 after 2: minute 3 is missing"}},
+		{"minute_ missing", "HashFunction,HashApp,HashOwner,minute_480,minute_482\nf1,a1,o1,3,1\n", durations, memory,
+			[]string{"inv.csv:1:", `column "minute_482" (field 5)`, "minute 481 is missing"}},
+		{"minutes go back", "HashOwner,HashApp,HashFunction,2,3,1\no1,a1,f1,3,1,1\n", durations, memory,
+			[]string{"inv.csv:1:", `column "1" (field 6)`, "found minute 1 after 3: minutes must increase"}},
+		{"minute repeated", "HashOwner,HashApp,HashFunction,7,7\no1,a1,f1,3,1\n", durations, memory,
+			[]string{"inv.csv:1:", `column "7" (field 5)`, "found minute 7 after 7"}},
+		{"no minutes", "HashOwner,HashApp,HashFunction,Trigger\no1,a1,f1,http\n", durations, memory,
+			[]string{"inv.csv:1:", "no minute columns"}},
 		{"no identity columns", "Owner,App,1\no,a,1\n", durations, memory,
 			[]string{"inv.csv:1:", "HashFunction"}},
 		{"empty trace", "", durations, memory, []string{"inv.csv", "no header"}},
@@ -149,6 +157,68 @@ func TestAzure2019Errors(t *testing.T) {
 	_, err = open2019(t, "", durations, memory, traces.SpreadUniform)
 	if !errors.Is(err, traces.ErrEmpty) {
 		t.Errorf("empty trace error %v does not wrap ErrEmpty", err)
+	}
+}
+
+// TestAzure2019MinuteRange replays a file cut from the middle of a day
+// (InVitro's layout, minutes 480..482): simulated time 0 is its first column,
+// and the replay is the one of the same counts headed 1..3.
+func TestAzure2019MinuteRange(t *testing.T) {
+	cut := strings.NewReplacer("minute_1,", "minute_480,", "minute_2,", "minute_481,", "minute_3\n", "minute_482\n").Replace(sampler)
+	if !strings.HasPrefix(cut, "HashFunction,HashApp,HashOwner,minute_480,minute_481,minute_482\n") {
+		t.Fatalf("test header not rewritten: %q", cut)
+	}
+	a, err := open2019(t, cut, durations, memory, traces.SpreadUniform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := open2019(t, sampler, durations, memory, traces.SpreadUniform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Horizon() != sim.Time(3*sim.Minute) {
+		t.Errorf("horizon %v, want 3 minutes", a.Horizon())
+	}
+	ia, ib := drain(t, a), drain(t, b)
+	if len(ia) != 13 || len(ib) != 13 {
+		t.Fatalf("%d and %d invocations, want 13 (3+0+7 and 1+1+1)", len(ia), len(ib))
+	}
+	for i, inv := range ia {
+		if inv.Arrival < 0 || inv.Arrival >= sim.Time(3*sim.Minute) {
+			t.Errorf("invocation %d arrives at %v, outside [0, 3 min)", i, inv.Arrival)
+		}
+		if inv != ib[i] {
+			t.Errorf("invocation %d: minutes 480..482 give %+v, minutes 1..3 give %+v", i, inv, ib[i])
+		}
+	}
+}
+
+// TestAzure2019DaysMinuteRanges: each day may number its minutes from its
+// own start, but all days must have as many minute columns.
+func TestAzure2019DaysMinuteRanges(t *testing.T) {
+	day2 := "HashOwner,HashApp,HashFunction,0,1,2\no1,a1,f1,1,1,1\n"
+	open := func(inv2 string) (*traces.Azure2019, error) {
+		files := map[string]string{"inv1.csv": original, "inv2.csv": inv2, "dur.csv": durations, "mem.csv": memory}
+		return traces.OpenAzure2019(traces.Azure2019Options{
+			Days:    []traces.Azure2019Day{{"inv1.csv", "dur.csv", "mem.csv"}, {"inv2.csv", "dur.csv", "mem.csv"}},
+			Streams: sim.NewStreams(5, 0), Open: memFiles(files)})
+	}
+	a, err := open(day2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invs := drain(t, a)
+	if len(invs) != 16 || a.Horizon() != sim.Time(6*sim.Minute) {
+		t.Fatalf("%d invocations, horizon %v; want 16 over 6 minutes", len(invs), a.Horizon())
+	}
+	for _, inv := range invs[13:] { // day 2: one a minute in minutes 3, 4, 5
+		if inv.Arrival < sim.Time(3*sim.Minute) {
+			t.Errorf("day 2 invocation at %v, before day 2", inv.Arrival)
+		}
+	}
+	_, err = open("HashOwner,HashApp,HashFunction,0,1,2,3\no1,a1,f1,1,1,1,1\n")
+	if err == nil || !strings.Contains(err.Error(), "inv2.csv:1: 4 minute columns; the first day has 3") {
+		t.Errorf("a day of 4 minutes after one of 3: error %v", err)
 	}
 }
 

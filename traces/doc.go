@@ -5,7 +5,9 @@
 // implements sim.Source: Next advances, At returns the invocation, Err says
 // why the stream stopped. Readers stream: their memory grows with the number
 // of functions (and, for per-minute traces, the non-zero cells of one day),
-// never with the number of invocations.
+// never with the number of invocations. A 2021 file in no order is sorted
+// through a temporary file, in memory bounded by a chunk size (see
+// Azure2021); Close removes that file if the replay stops early.
 //
 // Parse errors name the file, the line and the column.
 package traces
