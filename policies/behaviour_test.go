@@ -60,15 +60,26 @@ var profiles = [][4]float64{
 	{0.001, 120, 2500, 0}, {20, 0.5, 170, 1}, {0.1, 5, 1400, 2}, {0, 0.7, 170, 3},
 }
 
-// naiveBest scores every option of every provider the slow way: options
-// that are feasible and meet the SLO first, then feasible ones, then the
-// largest memory sizes.
+// naiveBest scores every eligible option (the action sizes, or the one
+// offered size holding a larger footprint) of every provider the slow way:
+// options that are feasible and meet the SLO first, then feasible ones,
+// then the largest eligible memory sizes.
 func naiveBest(obs *sim.StrategicObservation, v *sim.FunctionView, metric func(*sim.Offer) float64) sim.ProviderID {
 	bestRank, bestScore, best := 9, math.Inf(1), sim.ProviderID(0)
-	for pi, p := range obs.Catalog.Providers {
-		largest := len(p.Memory) - 1
+	for pi := range obs.Catalog.Providers {
+		p := &obs.Catalog.Providers[pi]
+		eligible := policy.Eligible(p, v.Profile.MaxMemoryMB)
+		largest := -1
+		for m := range p.Memory {
+			if eligible.Has(m) && (largest < 0 || p.Memory[m].MB > p.Memory[largest].MB) {
+				largest = m
+			}
+		}
 		for r := range p.Regions {
 			for m := range p.Memory {
+				if !eligible.Has(m) {
+					continue
+				}
 				o := obs.Model.Offer(v, sim.Placement{Provider: sim.ProviderID(pi), Region: uint8(r), Memory: uint8(m)}, obs.Now)
 				rank := 2
 				switch {
@@ -182,7 +193,7 @@ func TestTacticalPolicies(t *testing.T) {
 		}
 		// Fixed 512 MB, raised to the size holding a larger footprint.
 		for i, pl := range place(tactical(t, "fixed", map[string]any{"region": "europe", "memory_mb": 512}), prov) {
-			want := 512
+			want := p.Memory[policy.FitMemory(p, 512)].MB // Azure offers 1536 MB only
 			if fit := p.Memory[policy.FitMemory(p, obs.Functions[i].Profile.MaxMemoryMB)].MB; fit > want {
 				want = fit
 			}
@@ -195,9 +206,21 @@ func TestTacticalPolicies(t *testing.T) {
 				t.Errorf("greenest-region: %s %s", p.Name, p.Regions[pl.Region].Name)
 			}
 		}
-		// Prices are uniform across the default regions: cheapest-region
-		// falls back to the nearest.
+		// Where a provider's prices are uniform across its regions,
+		// cheapest-region falls back to the nearest; otherwise (GCP's
+		// europe-west3 is a Tier 2 region) it never takes a dearer one.
+		uniform, cheapest := true, math.Inf(1)
+		for _, r := range p.Regions {
+			uniform = uniform && r.PriceFactor == p.Regions[0].PriceFactor
+			cheapest = math.Min(cheapest, r.PriceFactor)
+		}
 		for i, pl := range place(tactical(t, "cheapest-region", nil), prov) {
+			if !uniform {
+				if p.Regions[pl.Region].PriceFactor != cheapest {
+					t.Errorf("cheapest-region: %s %s at price factor %v", p.Name, p.Regions[pl.Region].Name, p.Regions[pl.Region].PriceFactor)
+				}
+				continue
+			}
 			if p.Regions[pl.Region].Role != cat.Zones[obs.Functions[i].Zone].Name {
 				t.Errorf("cheapest-region on equal prices: %s %s for zone %s", p.Name, p.Regions[pl.Region].Name, cat.Zones[obs.Functions[i].Zone].Name)
 			}
@@ -208,7 +231,11 @@ func TestTacticalPolicies(t *testing.T) {
 			v := &obs.Functions[i]
 			chosen := obs.Model.Offer(v, pl, 0)
 			anyMeets := false
+			eligible := policy.Eligible(p, v.Profile.MaxMemoryMB)
 			for m := range p.Memory {
+				if !eligible.Has(m) {
+					continue
+				}
 				o := obs.Model.Offer(v, sim.Placement{Provider: prov, Region: pl.Region, Memory: uint8(m)}, 0)
 				if o.Feasible && o.MeetsSLO {
 					anyMeets = true

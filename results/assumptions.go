@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/skyfaas/skyfaas/sim"
@@ -35,6 +36,24 @@ type Assumptions struct {
 	SLO string `json:"slo"`
 	// Latency states which invocations the latency percentiles cover.
 	Latency string `json:"latency"`
+	// VariesByArm names the figures above that differ between arms (the
+	// first arm's value is shown).
+	VariesByArm []string `json:"varies_by_arm,omitempty"`
+}
+
+// Vary records which figures of other differ from a's.
+func (a *Assumptions) Vary(other *Assumptions) {
+	add := func(name string) {
+		if !slices.Contains(a.VariesByArm, name) {
+			a.VariesByArm = append(a.VariesByArm, name)
+		}
+	}
+	if other.CPUBoundFraction != a.CPUBoundFraction {
+		add("cpu_bound_fraction")
+	}
+	if !slices.Equal(other.InstanceConcurrency, a.InstanceConcurrency) {
+		add("executions per instance")
+	}
 }
 
 // ProviderValue is one provider's value of a per-provider setting.
@@ -112,9 +131,15 @@ func (a *Assumptions) Write(w io.Writer) error {
 	if workload == "" {
 		workload = "(unlabelled)"
 	}
+	varies := ""
+	if len(a.VariesByArm) > 0 {
+		varies = fmt.Sprintf(" (first arm's; %s vary by arm)", strings.Join(a.VariesByArm, " and "))
+	}
 	lines := []string{
 		"workload: " + workload,
-		fmt.Sprintf("cpu_bound_fraction %g; executions per instance: %s; memory: %s", a.CPUBoundFraction, strings.Join(conc, ", "), a.MemorySharing),
+		fmt.Sprintf("cpu_bound_fraction %g (no published source: an assumption, swept in scenarios/sensitivity.toml); executions per instance: %s%s",
+			a.CPUBoundFraction, strings.Join(conc, ", "), varies),
+		"memory: " + a.MemorySharing,
 		fmt.Sprintf("keep-alive %s; cold start %s", a.KeepAlive, a.ColdStart),
 		window,
 		"SLO: " + a.SLO,

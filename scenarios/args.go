@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/skyfaas/skyfaas/policies/operational/oracle"
 	"github.com/skyfaas/skyfaas/policies/policy"
 )
 
@@ -57,14 +58,18 @@ func (s PolicySpec) table() any {
 
 // Label names the spec in tables: the policy, then its settings in key order.
 func (s PolicySpec) Label() string {
+	name := s.Name
+	if name == oracle.Name {
+		name = oracle.Label // a bound, not a policy: say so wherever it is shown
+	}
 	if len(s.Args) == 0 {
-		return s.Name
+		return name
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(s.Args)) {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, s.Args[k]))
 	}
-	return s.Name + "(" + strings.Join(parts, ",") + ")"
+	return name + "(" + strings.Join(parts, ",") + ")"
 }
 
 // Args returns the strict settings decoder the scenario layer hands to

@@ -160,8 +160,16 @@ func applyDefaults(s *Scenario, file string) {
 			w.PeakHour = &noon
 		}
 	}
-	if w := s.Workload.Azure2019; w != nil && w.Spread == "" {
-		w.Spread = traces.SpreadUniform.String()
+	if w := s.Workload.Azure2019; w != nil {
+		if w.Spread == "" {
+			w.Spread = traces.SpreadUniform.String()
+		}
+		if w.DurationDraw == "" {
+			w.DurationDraw = traces.DrawInterpolate.String()
+		}
+	}
+	if s.Workload.Label == "" {
+		s.Workload.Label = defaultLabels[s.Workload.Kind]
 	}
 	if w := s.Workload.Poisson; w != nil && w.MemoryMB == 0 {
 		w.MemoryMB = 128
@@ -207,6 +215,14 @@ func applyDefaults(s *Scenario, file string) {
 	}
 }
 
+// defaultLabels describe a workload kind when the scenario gives no label.
+var defaultLabels = map[string]string{
+	"synthetic": "synthetic day calibrated to the Azure Functions 2019 statistics (Shahrad et al., ATC'20)",
+	"azure2019": "Azure Functions 2019 trace",
+	"azure2021": "Azure Functions 2021 invocation trace",
+	"poisson":   "one Poisson function (analytical check)",
+}
+
 func setDur(d *Duration, v time.Duration) {
 	if *d == 0 {
 		*d = Duration(v)
@@ -250,6 +266,9 @@ func checkScenario(s *Scenario, ps *problems) {
 	if a := w.Azure2019; a != nil && w.Kind == "azure2019" {
 		if _, err := traces.ParseSpread(a.Spread); err != nil {
 			ps.add("workload.azure2019.spread", "%v", err)
+		}
+		if _, err := traces.ParseDurationDraw(a.DurationDraw); err != nil {
+			ps.add("workload.azure2019.duration_draw", "%v", err)
 		}
 		single := a.Invocations != "" || a.Durations != "" || a.Memory != ""
 		switch {

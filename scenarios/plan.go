@@ -41,6 +41,9 @@ var (
 	memorySharings = map[string]sim.MemorySharing{"process": sim.MemoryProcess, "sum": sim.MemorySum}
 )
 
+// WorkloadLabel says what the workload is, for every table.
+func (p *Plan) WorkloadLabel() string { return p.Scenario.Workload.Label }
+
 // Seed returns the scenario's seed.
 func (p *Plan) Seed() uint64 { return *p.Scenario.Seed }
 
@@ -62,6 +65,10 @@ func (p *Plan) source(s *Scenario, seed uint64, replication int) (sim.Source, er
 		if err != nil {
 			return nil, err
 		}
+		draw, err := traces.ParseDurationDraw(a.DurationDraw)
+		if err != nil {
+			return nil, err
+		}
 		days := []traces.Azure2019Day{{Invocations: p.path(a.Invocations), Durations: p.path(a.Durations), Memory: p.path(a.Memory)}}
 		if len(a.Days) > 0 {
 			days = days[:0]
@@ -69,7 +76,7 @@ func (p *Plan) source(s *Scenario, seed uint64, replication int) (sim.Source, er
 				days = append(days, traces.Azure2019Day{Invocations: p.path(d.Invocations), Durations: p.path(d.Durations), Memory: p.path(d.Memory)})
 			}
 		}
-		return traces.OpenAzure2019(traces.Azure2019Options{Days: days, Spread: spread, Streams: streams})
+		return traces.OpenAzure2019(traces.Azure2019Options{Days: days, Spread: spread, DurationDraw: draw, Streams: streams})
 	case "azure2021":
 		var mem dist.Quantiler = traces.PopulationFootprint{}
 		if w.Azure2021.MemoryMB > 0 {

@@ -27,7 +27,11 @@ type Scenario struct {
 // Workload selects and configures the invocation source.
 type Workload struct {
 	// Kind is synthetic, azure2019, azure2021 or poisson.
-	Kind      string         `toml:"kind" json:"kind"`
+	Kind string `toml:"kind" json:"kind"`
+	// Label says what the workload is and how far to trust it; it is printed
+	// with every table (e.g. "STRESS TEST: ..."). Default: a description
+	// of the kind.
+	Label     string         `toml:"label" json:"label"`
 	Synthetic *SyntheticSpec `toml:"synthetic" json:"synthetic,omitempty"`
 	Azure2019 *Azure2019Spec `toml:"azure2019" json:"azure2019,omitempty"`
 	Azure2021 *Azure2021Spec `toml:"azure2021" json:"azure2021,omitempty"`
@@ -51,6 +55,10 @@ type Azure2019Spec struct {
 	Days        []Azure2019Day `toml:"days" json:"days,omitempty"`
 	// Spread is uniform (default), equidistant or poisson.
 	Spread string `toml:"spread" json:"spread"`
+	// DurationDraw is interpolate (default: piecewise-linear between the
+	// published percentiles) or upper (the bucket's upper percentile, as
+	// DSLab FaaS draws).
+	DurationDraw string `toml:"duration_draw" json:"duration_draw"`
 }
 
 // Azure2019Day is one day of the 2019 trace.

@@ -132,10 +132,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := results.Table(stdout, &sum); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cost: total USD incl. provisioned capacity; latency: end-to-end over completed invocations; cold %%: of started invocations;\n"+
-		"SLA viol %%: of finished invocations (latency over %s, or failed); oom/throttled/timeout: failed invocations;\n"+
-		"wait: mean delay before execution (queueing + cold start); in flight: executing or queued at the end;\n"+
-		"share: invocations per provider. Full figures: summary.json.\n", sloText(&plan.Scenario))
+	fmt.Fprintf(stdout, "columns: cost $ total incl. provisioned capacity; $/1k done per 1,000 completed invocations; cold %% of started;\n"+
+		"SLA viol %% of finished; fail %% of arrived (oom/throttled/timeout/infeasible counts beside it); wait = mean delay before\n"+
+		"execution (queueing + cold start); in flight = executing or queued at the end; share = invocations per provider.\n"+
+		"Full figures: summary.json.\n")
 	fmt.Fprintf(stdout, "wrote %s, summary.csv and tradeoff.png (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
 		filepath.Join(dir, "summary.json"), len(arms), humanCount(invocations), el.Seconds(),
 		float64(invocations)/el.Seconds()/1e6)
@@ -213,6 +213,9 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, results.WorkloadInfo{}, results.Assumptions{}, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
 	}
+	for i := 1; i < n; i++ {
+		assume[0].Vary(&assume[i])
+	}
 	return out, loads[0], assume[0], nil
 }
 
@@ -222,6 +225,9 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	cfg, err := plan.Config(i, seed, 0)
 	if err != nil {
 		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
+	}
+	if c, ok := cfg.Source.(io.Closer); ok {
+		defer c.Close() // a reader's temporary files, if a run stops early
 	}
 	var last int64
 	cfg.ProgressEvery = 1 << 18
@@ -240,10 +246,9 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	if n, ok := cfg.Source.(traces.Noter); ok {
 		load.Notes = n.Notes()
 	}
-	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, plan.Catalog, plan.Scenario.Catalog.FreeTier)
+	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, a.Catalog, plan.Scenario.Catalog.FreeTier)
 	arm.PerApp = results.NewPerApp(m, cfg.Source.Functions(), len(cfg.Source.Apps()))
-	// TODO(lead): a workload label from the scenario (e.g. "STRESS TEST: ...").
-	return arm, load, results.NewAssumptions(&cfg, plan.Scenario.Workload.Kind), nil
+	return arm, load, results.NewAssumptions(&cfg, plan.WorkloadLabel()), nil
 }
 
 // startProgress redraws one status line on the terminal until stopped.
@@ -288,13 +293,6 @@ func policyLabel(v any) string {
 		return s.Label()
 	}
 	return fmt.Sprint(v)
-}
-
-func sloText(s *scenarios.Scenario) string {
-	if s.SLO.Fixed > 0 {
-		return s.SLO.Fixed.String()
-	}
-	return fmt.Sprintf("%g × reference duration + %s", *s.SLO.Factor, s.SLO.Slack)
 }
 
 // slug makes a name safe as a file name.
