@@ -25,6 +25,7 @@ type Assumptions struct {
 	// per provider in catalog order.
 	InstanceConcurrency []ProviderValue `json:"instance_concurrency"`
 	MemorySharing       string          `json:"memory_sharing"`
+	Packing             string          `json:"instance_packing"`
 	KeepAlive           string          `json:"keep_alive"`
 	ColdStart           string          `json:"cold_start"`
 	// The measured window starts at WarmupSeconds and ends at the horizon,
@@ -88,6 +89,14 @@ func NewAssumptions(cfg *sim.Config, workload string) Assumptions {
 	default:
 		a.MemorySharing = fmt.Sprintf("mode %d", cfg.MemorySharing)
 	}
+	switch cfg.Packing {
+	case sim.PackCPU:
+		a.Packing = "an arrival joins a busy instance only while its executions' CPU-bound parts fit its vCPUs, else it scales out"
+	case sim.PackSlots:
+		a.Packing = "an arrival fills every slot of a busy instance before another starts"
+	default:
+		a.Packing = fmt.Sprintf("mode %d", cfg.Packing)
+	}
 	switch cfg.KeepAlive {
 	case sim.KeepAliveSinceIdle:
 		a.KeepAlive = "restarts each time an instance goes idle"
@@ -139,7 +148,7 @@ func (a *Assumptions) Write(w io.Writer) error {
 		"workload: " + workload,
 		fmt.Sprintf("cpu_bound_fraction %g (no published source: an assumption, swept in scenarios/sensitivity.toml); executions per instance: %s%s",
 			a.CPUBoundFraction, strings.Join(conc, ", "), varies),
-		"memory: " + a.MemorySharing,
+		"memory: " + a.MemorySharing + "; packing: " + a.Packing,
 		fmt.Sprintf("keep-alive %s; cold start %s", a.KeepAlive, a.ColdStart),
 		window,
 		"SLO: " + a.SLO,

@@ -190,7 +190,7 @@ func TestAssumptionsFooter(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{
 		"assumptions: workload: STRESS TEST: sampled Azure 2019 day",
-		"cpu_bound_fraction 0.5; executions per instance: aws 1, azure 16; memory: process",
+		"cpu_bound_fraction 0.5 (no published source: an assumption, swept in scenarios/sensitivity.toml); executions per instance: aws 1, azure 16", "memory: process", "packing: an arrival joins a busy instance only while",
 		"keep-alive counts from an instance's first idle moment; cold start adds to the execution",
 		"measured window from 1h0m0s (the warm-up before it excluded); arrivals until the horizon 24h0m0s, then drained",
 		"SLO: latency over 2 × reference duration + 500ms, or failed",

@@ -194,6 +194,9 @@ func applyDefaults(s *Scenario, file string) {
 	if sm.MemorySharing == "" {
 		sm.MemorySharing = "process"
 	}
+	if sm.InstancePacking == "" {
+		sm.InstancePacking = "cpu"
+	}
 	if sm.MemorySizes == nil {
 		sm.MemorySizes = slices.Clone(DefaultMemorySizes)
 	}
@@ -345,7 +348,8 @@ func checkScenario(s *Scenario, ps *problems) {
 		choices []string
 	}{{"keepalive_mode", sm.KeepAliveMode, slices.Sorted(maps.Keys(keepAliveModes))},
 		{"cold_start_mode", sm.ColdStartMode, slices.Sorted(maps.Keys(coldStartModes))},
-		{"memory_sharing", sm.MemorySharing, slices.Sorted(maps.Keys(memorySharings))}} {
+		{"memory_sharing", sm.MemorySharing, slices.Sorted(maps.Keys(memorySharings))},
+		{"instance_packing", sm.InstancePacking, slices.Sorted(maps.Keys(packings))}} {
 		if !slices.Contains(m.choices, m.v) {
 			ps.add("simulation."+m.k, "must be %s (got %q)", strings.Join(m.choices, " or "), m.v)
 		}

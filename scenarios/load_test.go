@@ -148,8 +148,8 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 			[]string{"line 11: simulation.profile_from: from must be before to"}},
 		{"profile window outside the workload", base + "[simulation]\nprofile_from = { from = \"0s\", to = \"2h\" }\n",
 			[]string{"line 11: simulation.profile_from: window [0s, 2h0m0s) is outside the workload's span (it ends at 1h0m0s)"}},
-		{"unknown mode", base + "[simulation]\nkeepalive_mode = \"never\"\ncold_start_mode = \"x\"\nmemory_sharing = \"y\"\n",
-			[]string{"simulation.keepalive_mode: must be since-first-idle or since-idle", "simulation.cold_start_mode: must be adds or replaces", "simulation.memory_sharing: must be process or sum"}},
+		{"unknown mode", base + "[simulation]\nkeepalive_mode = \"never\"\ncold_start_mode = \"x\"\nmemory_sharing = \"y\"\ninstance_packing = \"z\"\n",
+			[]string{"simulation.keepalive_mode: must be since-first-idle or since-idle", "simulation.cold_start_mode: must be adds or replaces", "simulation.memory_sharing: must be process or sum", "simulation.instance_packing: must be cpu or slots"}},
 		{"memory sizes not increasing", base + "[simulation]\nmemory_sizes = [512, 256]\n", []string{"line 11: simulation.memory_sizes: sizes must increase (256 after 512)"}},
 		{"empty memory sizes", base + "[simulation]\nmemory_sizes = []\n", []string{"simulation.memory_sizes: needs 1 to 255 sizes (got 0)"}},
 	} {

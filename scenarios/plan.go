@@ -39,6 +39,7 @@ var (
 	keepAliveModes = map[string]sim.KeepAliveMode{"since-idle": sim.KeepAliveSinceIdle, "since-first-idle": sim.KeepAliveSinceFirstIdle}
 	coldStartModes = map[string]sim.ColdStartMode{"adds": sim.ColdStartAdds, "replaces": sim.ColdStartReplaces}
 	memorySharings = map[string]sim.MemorySharing{"process": sim.MemoryProcess, "sum": sim.MemorySum}
+	packings       = map[string]sim.Packing{"cpu": sim.PackCPU, "slots": sim.PackSlots}
 )
 
 // WorkloadLabel says what the workload is, for every table.
@@ -129,6 +130,7 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 		KeepAlive:        keepAliveModes[sm.KeepAliveMode],
 		ColdStart:        coldStartModes[sm.ColdStartMode],
 		MemorySharing:    memorySharings[sm.MemorySharing],
+		Packing:          packings[sm.InstancePacking],
 		Drain:            sm.Drain,
 		SLO: sim.SLO{Fixed: sim.FromStd(s.SLO.Fixed.Std()), Factor: *s.SLO.Factor,
 			Slack: sim.FromStd(s.SLO.Slack.Std())},

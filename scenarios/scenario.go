@@ -115,6 +115,10 @@ type Simulation struct {
 	// (default: the instance holds the largest footprint, as the Azure 2019
 	// trace's app memory is a process's) or sum (footprints add up).
 	MemorySharing string `toml:"memory_sharing" json:"memory_sharing"`
+	// InstancePacking: cpu (default: an arrival joins a busy instance only
+	// while it would not slow its executions, else the platform scales out)
+	// or slots (fill every slot of the instance concurrency first).
+	InstancePacking string `toml:"instance_packing" json:"instance_packing"`
 	// Drain runs past the horizon until every execution has ended and every
 	// instance has stopped. Default false.
 	Drain bool `toml:"drain" json:"drain"`

@@ -69,6 +69,22 @@ const (
 	MemorySum
 )
 
+// Packing says when an arrival joins an instance that is already executing.
+type Packing uint8
+
+const (
+	// PackCPU joins an instance with a free slot only while the executions
+	// it holds would not slow down (their CPU-bound parts fit its vCPUs),
+	// and otherwise scales out, as a platform's scale controller adds
+	// instances under load; it fills slots past that only when no new
+	// instance can be had (a limit or the scale-up rate).
+	PackCPU Packing = iota
+	// PackSlots fills every slot of an instance before starting another
+	// (a hard per-instance concurrency, as DSLab and Knative's
+	// containerConcurrency model it).
+	PackSlots
+)
+
 // Config is one run: a world, a workload, three policies and the model's
 // settings. Every field is required unless its comment says otherwise.
 type Config struct {
@@ -108,6 +124,8 @@ type Config struct {
 	KeepAlive     KeepAliveMode
 	ColdStart     ColdStartMode
 	MemorySharing MemorySharing
+	// Packing says how arrivals fill instances that run several executions.
+	Packing Packing
 	// Drain runs past the horizon, without arrivals or decisions, until
 	// every execution has ended and every instance has stopped: nothing is
 	// left in flight, and idle instances are charged to their expiry.

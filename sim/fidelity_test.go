@@ -39,26 +39,31 @@ func near(a, b sim.Duration) bool {
 	return d >= -tol && d <= tol
 }
 
-// TestProcessorSharingTwoSlots: two 1 s executions share one vCPU.
-// Work entirely CPU-bound (f = 1): each runs at rate 1/2 once both run,
-//
-//	rate(2) = (0 + 1/min(1, 1)) / (0 + 1/(1/2)) = 0.5
-//
-// so both, started together at 0.5 s (after the 0.5 s cold start), end at
-// 0.5 + 1/0.5 = 2.5 s. With f = 0.5, rate(2) = (0.5+0.5)/(0.5+1) = 2/3:
-// they end at 0.5 + 1.5 = 2.0 s.
+// TestProcessorSharingTwoSlots: 1 s executions share one vCPU. Alone, an
+// execution takes a = (1-f) + f/1 = 1 per unit of work and keeps f vCPU
+// busy; n of them progress at rate(n) = min(1, 1·1/(n·f)). Work entirely
+// CPU-bound (f = 1): rate(2) = 0.5, so two started together at 0.5 s
+// (after the 0.5 s cold start) end at 0.5 + 1/0.5 = 2.5 s. Half CPU-bound
+// (f = 0.5): two fit the vCPU, rate(2) = 1, they end at 1.5 s; four do
+// not, rate(4) = 1/(4·0.5) = 0.5, they end at 2.5 s.
 func TestProcessorSharingTwoSlots(t *testing.T) {
 	for _, c := range []struct {
 		f    float64
+		n    int
 		want float64
-	}{{1, 2.5}, {0.5, 2.0}, {0, 1.5}} {
-		src := newList(sim.Time(100*sim.Second), 1, at(0, 1), at(0, 1))
-		cfg := baseConfig(sharedCatalog(2, 1), src, keepAlive{d: sim.ProviderKeepAlive})
+	}{{1, 2, 2.5}, {0.5, 2, 1.5}, {0.5, 4, 2.5}, {0, 4, 1.5}} {
+		var invs []sim.Invocation
+		for range c.n {
+			invs = append(invs, at(0, 1))
+		}
+		src := newList(sim.Time(100*sim.Second), 1, invs...)
+		cfg := baseConfig(sharedCatalog(c.n, 1), src, keepAlive{d: sim.ProviderKeepAlive})
 		cfg.CPUBoundFraction = c.f
+		cfg.Packing = sim.PackSlots // all on one instance
 		m := run(t, cfg)
-		if m.InstancesStarted != 1 || m.ColdStarts != 2 || m.ExecutionsPeakPerInstance != 2 {
-			t.Fatalf("f=%v: %d instances, %d cold, peak %d per instance; want 1 instance holding both (2 cold)",
-				c.f, m.InstancesStarted, m.ColdStarts, m.ExecutionsPeakPerInstance)
+		if m.InstancesStarted != 1 || m.ColdStarts != int64(c.n) || m.ExecutionsPeakPerInstance != c.n {
+			t.Fatalf("%+v: %d instances, %d cold, peak %d per instance; want 1 instance holding all (all cold)",
+				c, m.InstancesStarted, m.ColdStarts, m.ExecutionsPeakPerInstance)
 		}
 		lo, hi := minMax(m)
 		if want := sim.FromSeconds(c.want); !near(lo, want) || !near(hi, want) {
@@ -76,6 +81,7 @@ func TestProcessorSharingStaggered(t *testing.T) {
 	src := newList(sim.Time(100*sim.Second), 1, at(0, 2), at(1.5, 2))
 	cfg := baseConfig(sharedCatalog(2, 1), src, keepAlive{d: sim.ProviderKeepAlive})
 	cfg.CPUBoundFraction = 1
+	cfg.Packing = sim.PackSlots
 	m := run(t, cfg)
 	lo, hi := minMax(m)
 	if !near(lo, 3*sim.Second) || !near(hi, sim.FromSeconds(3.5)) {
@@ -86,9 +92,9 @@ func TestProcessorSharingStaggered(t *testing.T) {
 	}
 }
 
-// TestProcessorSharingFourSlots: four slots on two vCPUs (f = 1). Two
-// executions each get a whole vCPU, rate(2) = 1, and end at 0.5+1 = 1.5 s;
-// four share two vCPUs, rate(4) = 1/(1/(2/4)) = 0.5, and end at 2.5 s;
+// TestProcessorSharingFourSlots: four slots on two vCPUs (f = 1, a = 1).
+// Two executions each get a whole vCPU, rate(2) = min(1, 2/2) = 1, and end
+// at 0.5+1 = 1.5 s; four share two vCPUs, rate(4) = 2/4, and end at 2.5 s;
 // three, rate(3) = 2/3, end at 0.5+1.5 = 2.0 s.
 func TestProcessorSharingFourSlots(t *testing.T) {
 	for n, want := range map[int]float64{1: 1.5, 2: 1.5, 3: 2.0, 4: 2.5} {
@@ -98,6 +104,7 @@ func TestProcessorSharingFourSlots(t *testing.T) {
 		}
 		cfg := baseConfig(sharedCatalog(4, 2), newList(sim.Time(100*sim.Second), 1, invs...), keepAlive{d: sim.ProviderKeepAlive})
 		cfg.CPUBoundFraction = 1
+		cfg.Packing = sim.PackSlots
 		m := run(t, cfg)
 		lo, hi := minMax(m)
 		if m.InstancesStarted != 1 || !near(lo, sim.FromSeconds(want)) || !near(hi, sim.FromSeconds(want)) {
@@ -109,9 +116,29 @@ func TestProcessorSharingFourSlots(t *testing.T) {
 	for range 5 {
 		invs = append(invs, at(0, 1))
 	}
-	m := run(t, baseConfig(sharedCatalog(4, 2), newList(sim.Time(100*sim.Second), 1, invs...), keepAlive{d: sim.ProviderKeepAlive}))
-	if m.InstancesStarted != 2 {
+	cfg := baseConfig(sharedCatalog(4, 2), newList(sim.Time(100*sim.Second), 1, invs...), keepAlive{d: sim.ProviderKeepAlive})
+	cfg.Packing = sim.PackSlots
+	if m := run(t, cfg); m.InstancesStarted != 2 {
 		t.Errorf("5 executions at concurrency 4: %d instances, want 2", m.InstancesStarted)
+	}
+	// Packing by CPU (f = 1): an instance takes a second execution only
+	// while it would not slow, so 5 executions start 3 instances (2+2+1)
+	// and all end at 1.5 s; under a limit of one instance they share it,
+	// slowed (4 at rate 1/2, the fifth queued until a slot frees).
+	cfg = baseConfig(sharedCatalog(4, 2), newList(sim.Time(100*sim.Second), 1, invs...), keepAlive{d: sim.ProviderKeepAlive})
+	cfg.CPUBoundFraction = 1
+	m := run(t, cfg)
+	if lo, hi := minMax(m); m.InstancesStarted != 3 || !near(lo, sim.FromSeconds(1.5)) || !near(hi, sim.FromSeconds(1.5)) {
+		t.Errorf("packing by CPU: %d instances, latencies %v..%v; want 3 instances, all 1.5s", m.InstancesStarted, lo, hi)
+	}
+	cat := sharedCatalog(4, 2)
+	cat.Providers[0].Limits = sim.Limits{Concurrency: 1}
+	cfg = baseConfig(cat, newList(sim.Time(100*sim.Second), 1, invs...), keepAlive{d: sim.ProviderKeepAlive})
+	cfg.CPUBoundFraction = 1
+	m = run(t, cfg)
+	if m.InstancesStarted != 1 || m.ExecutionsPeakPerInstance != 4 || m.Completed != 5 || m.Queued != 1 {
+		t.Errorf("packing by CPU at a limit of one instance: %d instances, peak %d, completed %d, queued %d; want 1, 4, 5, 1",
+			m.InstancesStarted, m.ExecutionsPeakPerInstance, m.Completed, m.Queued)
 	}
 }
 

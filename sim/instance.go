@@ -185,18 +185,22 @@ func (e *Engine) begin(i int32, x int32) {
 }
 
 // rateAt is the progress rate of every execution of an instance of pool p
-// running n executions: the time one execution would take alone over the
-// time it takes among n. The CPU-bound share f of the work gets
-// min(1, vCPU/n) of a vCPU (single-threaded work uses at most one), the
-// rest is not slowed:
+// running n executions, relative to one running alone. Alone, an execution
+// takes a = (1-f) + f/min(1, vCPU) per unit of reference work (its
+// CPU-bound share f runs on at most one vCPU) and so keeps f/a vCPU busy
+// on average; the rest of its time it waits (I/O) and needs no CPU. n
+// executions progressing at rate r demand n·r·f/a vCPU, which cannot exceed
+// the instance's vCPU: a fluid model of processor sharing in which
+// executions slow only once their CPU-bound parts together exceed the CPU,
 //
-//	rate(n) = ((1-f) + f/min(1, vCPU)) / ((1-f) + f/min(1, vCPU/n))
+//	rate(n) = min(1, vCPU·a / (n·f))
 func rateAt(p *pool, n int32) float64 {
-	if n <= 1 || float64(n) <= p.vcpu || p.cpuBound == 0 {
+	f := p.cpuBound
+	if n <= 1 || f == 0 {
 		return 1
 	}
-	f := p.cpuBound
-	return ((1 - f) + f/math.Min(1, p.vcpu)) / ((1 - f) + f/(p.vcpu/float64(n)))
+	a := (1 - f) + f/math.Min(1, p.vcpu)
+	return math.Min(1, p.vcpu*a/(float64(n)*f))
 }
 
 // touch brings instance i up to now before a change: its energy, its

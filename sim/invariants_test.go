@@ -118,6 +118,7 @@ func randomRun(seed uint64) (sim.Config, error) {
 	cfg.KeepAlive = sim.KeepAliveMode(rng.IntN(2))
 	cfg.ColdStart = sim.ColdStartMode(rng.IntN(2))
 	cfg.MemorySharing = sim.MemorySharing(rng.IntN(2))
+	cfg.Packing = sim.Packing(rng.IntN(2))
 	cfg.Drain = rng.IntN(3) == 0
 	if rng.IntN(3) == 0 {
 		cfg.Warmup = sim.Duration(1+rng.IntN(4)) * sim.Minute

@@ -282,22 +282,20 @@ func (e *Engine) popQueue(p *pool) request {
 
 // dispatch gives request r an instance of pool pi if it can, in this order:
 // an instance holding executions with a free slot (a warm start, or a cold
-// one if it is still starting), an idle pre-warmed one, a pre-warm still
+// one if it is still starting) whose executions it would not slow (any
+// with a free slot under PackSlots), an idle pre-warmed one, a pre-warm still
 // starting (unless the provider's provisioning delay makes it unusable
 // until ready), an idle on-demand one, or a new one. It reports false if a
-// limit stands in the way (and why, in e.refused), or if requests of the
+// limit stands in the way (and why, in e.refused) and no instance has a
+// free slot even at the cost of slowing it, or if requests of the
 // same scale-up scope already wait and r is not one of them (queued), so
 // that waiting requests are served in arrival order. (Requests waiting in
 // the concurrency scope while it has room wait for tokens of other scopes:
 // they do not hold r back.)
 func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 	p := &e.pools[pi]
-	for k := len(p.partial) - 1; k >= 0; k-- {
-		i := p.partial[k]
-		if e.fits(i, r) {
-			e.join(i, r)
-			return true
-		}
+	if e.joinPartial(pi, r, e.cfg.Packing == PackSlots) {
+		return true
 	}
 	if p.idleProv.len() > 0 {
 		i := p.idleProv.popBack()
@@ -320,11 +318,11 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 	g := &e.groups[p.group]
 	if g.limit > 0 && g.inflight+g.reserved >= g.limit {
 		e.refused = refusedConcurrency
-		return false
+		return e.joinPartial(pi, r, true)
 	}
 	if !queued && e.buckets[p.bucket].waiting > 0 {
 		e.refused = refusedTokens
-		return false
+		return e.joinPartial(pi, r, true)
 	}
 	if p.idle.len() > 0 {
 		var i int32
@@ -346,7 +344,7 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 	}
 	if !e.takeToken(p.bucket) {
 		e.refused = refusedTokens
-		return false
+		return e.joinPartial(pi, r, true)
 	}
 	g.inflight++
 	i := e.newInstance(pi, false)
@@ -364,6 +362,22 @@ func (e *Engine) dropExpired(pi int32) {
 	if !p.current {
 		e.maybeFreePool(pi)
 	}
+}
+
+// joinPartial gives r to an instance of pool pi that holds executions and
+// has a free slot where r fits, the most recently added first; unless
+// slowing is allowed, only to one whose executions r would not slow (see
+// rateAt). It reports whether it found one.
+func (e *Engine) joinPartial(pi int32, r request, slowing bool) bool {
+	p := &e.pools[pi]
+	for k := len(p.partial) - 1; k >= 0; k-- {
+		i := p.partial[k]
+		if e.fits(i, r) && (slowing || rateAt(p, e.inst[i].k+1) >= 1) {
+			e.join(i, r)
+			return true
+		}
+	}
+	return false
 }
 
 // tickMetrics closes the interval that ends now: under-provisioning (cold
