@@ -55,6 +55,7 @@ func (m *Model) ExecScale(pl Placement) float64 {
 // Offer is the expected outcome of one invocation at a placement.
 type Offer struct {
 	Feasible      bool // memory holds the footprint and the longest execution seen fits the timeout
+	Fits          bool // memory holds the footprint (shorter invocations complete even if the longest times out)
 	Exec          Duration
 	ColdStartProb float64
 	Latency       Duration // round trip + warm overhead + execution + expected cold start
@@ -78,7 +79,8 @@ func (m *Model) Offer(v *FunctionView, pl Placement, at Time) Offer {
 	o := Offer{Exec: exec}
 	// The timeout is checked against the duration tail, not the mean.
 	tail := Duration(float64(max(prof.MaxDuration, prof.MeanDuration)) * scale)
-	o.Feasible = float64(mo.MB) >= prof.MaxMemoryMB && (p.Limits.Timeout == 0 || tail <= p.Limits.Timeout)
+	o.Fits = float64(mo.MB) >= prof.MaxMemoryMB
+	o.Feasible = o.Fits && (p.Limits.Timeout == 0 || tail <= p.Limits.Timeout)
 	o.ColdStartProb = math.Exp(-prof.Rate() * p.KeepAlive.Seconds())
 	cold := max(FromSeconds(p.ColdStart.Mean())-p.ColdStartIncluded, 0)
 	o.Latency = m.cat.RTT(v.Zone, pl) + p.WarmOverhead + exec + Duration(o.ColdStartProb*float64(cold))

@@ -182,12 +182,21 @@ func Runnable(obs *sim.StrategicObservation, v *sim.FunctionView, p sim.Provider
 }
 
 // RunnableProviders appends to dst the providers on which v can run (see
-// Runnable), in catalog order, or every provider if it can run on none.
+// Runnable), in catalog order; if it can run on none, those that at least
+// offer a size holding its footprint (its shorter invocations complete);
+// if none does, every provider.
 func RunnableProviders(dst []sim.ProviderID, obs *sim.StrategicObservation, v *sim.FunctionView) []sim.ProviderID {
 	dst = dst[:0]
 	for p := range obs.Catalog.Providers {
 		if Runnable(obs, v, sim.ProviderID(p)) {
 			dst = append(dst, sim.ProviderID(p))
+		}
+	}
+	if len(dst) == 0 {
+		for p := range obs.Catalog.Providers {
+			if Eligible(&obs.Catalog.Providers[p], v.Profile.MaxMemoryMB).Feasible() {
+				dst = append(dst, sim.ProviderID(p))
+			}
 		}
 	}
 	if len(dst) == 0 {
@@ -287,6 +296,7 @@ func best(obs *sim.StrategicObservation, v *sim.FunctionView, p sim.ProviderID, 
 	acceptable := []func(pl sim.Placement, o *sim.Offer) bool{
 		func(_ sim.Placement, o *sim.Offer) bool { return Rank(o) == 0 },
 		func(_ sim.Placement, o *sim.Offer) bool { return Rank(o) == 1 },
+		func(_ sim.Placement, o *sim.Offer) bool { return Rank(o) == 2 },
 		func(pl sim.Placement, _ *sim.Offer) bool { return int(pl.Memory) == top },
 	}
 	for _, ok := range acceptable {
@@ -316,15 +326,18 @@ func best(obs *sim.StrategicObservation, v *sim.FunctionView, p sim.ProviderID, 
 }
 
 // Rank orders offers by acceptability: 0 feasible and meeting the SLO,
-// 1 feasible, 2 neither.
+// 1 feasible, 2 the memory holds the footprint (the longest invocations
+// time out), 3 none of these.
 func Rank(o *sim.Offer) int {
 	switch {
 	case o.Feasible && o.MeetsSLO:
 		return 0
 	case o.Feasible:
 		return 1
+	case o.Fits:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // BestProvider writes to out[i], for every function, the provider whose best
@@ -336,7 +349,7 @@ func BestProvider(obs *sim.StrategicObservation, out []sim.ProviderID, score fun
 	for i := range obs.Functions {
 		v := &obs.Functions[i]
 		var best sim.ProviderID
-		bestScore, bestRank := 0.0, 3
+		bestScore, bestRank := 0.0, 4
 		for pi := range obs.Catalog.Providers {
 			_, o := Best(obs, v, sim.ProviderID(pi), nil, func(_ sim.Placement, o *sim.Offer) float64 { return score(o) })
 			s, r := score(&o), Rank(&o)

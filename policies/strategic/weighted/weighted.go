@@ -71,7 +71,7 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 	for i := range obs.Functions {
 		v := &obs.Functions[i]
 		p.offs = p.offs[:0]
-		level := 2 // 0: some option is feasible and meets the SLO; 1: feasible
+		level := 3 // 0: some option is feasible and meets the SLO; 1: feasible; 2: fits in memory
 		for pi := range obs.Catalog.Providers {
 			prov := &obs.Catalog.Providers[pi]
 			sizes := policy.Eligible(prov, v.Profile.MaxMemoryMB)
