@@ -60,6 +60,9 @@ func BenchmarkReplaySample(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Replay speed counts every invocation replayed: no warm-up window left
+	// out of the count, no profile pass.
+	plan.Scenario.Simulation.Warmup, plan.Scenario.Simulation.ProfileFrom = 0, nil
 	for _, arm := range []int{0, 3} { // aws-only, cheapest; power-tuning; provider default
 		b.Run(plan.Arms[arm].Name, func(b *testing.B) { runArm(b, plan, arm) })
 	}

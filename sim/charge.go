@@ -16,16 +16,17 @@ func (e *Engine) chargeExecution(p *pool, in *instance, r request, dur Duration)
 // the memory it held (per-instance billing). At the end of the period the
 // period's length is rounded and held to the minimum as one execution's
 // would be, the difference billed at the memory it held last.
-func (e *Engine) settleBusy(p *pool, in *instance, end bool) {
-	mbus := in.busyMBus
-	us := int64(e.now.Sub(in.busyFrom))
+func (e *Engine) settleBusy(p *pool, in *instance, i int32, end bool) {
+	b := &e.bills[i]
+	mbus := b.mbus
+	us := int64(e.now.Sub(b.from))
 	if end {
-		length := int64(e.now.Sub(in.busyStart))
+		length := int64(e.now.Sub(b.start))
 		extra := p.rules.BilledMicros(length) - length
 		mbus += float64(extra) * p.rules.BilledMemoryMB(p.memMB, float64(in.lastMem))
 		us += extra
 	}
-	in.busyMBus, in.busyFrom = 0, e.now
+	b.mbus, b.from = 0, e.now
 	e.addCompute(p, p.rules.InstanceTime(mbus, us, p.ghz, p.factor, in.prov))
 }
 

@@ -166,6 +166,7 @@ type Engine struct {
 	freePools []int32
 	inst      []instance
 	freeInst  []int32
+	bills     []busyBill // per instance (same index), per-instance billing
 	execs     []execution
 	freeExec  []int32
 	warm      Time // end of the warm-up
@@ -502,7 +503,7 @@ func (e *Engine) endWarmup() {
 		}
 		e.touch(int32(i))
 		if p := &e.pools[in.pool]; in.running > 0 && p.rules.PerInstance {
-			e.settleBusy(p, in, false)
+			e.settleBusy(p, in, int32(i), false)
 		}
 	}
 	for i := range e.pools {

@@ -41,21 +41,46 @@ type instance struct {
 
 	k       int32 // executions held, pending or running
 	running int32 // executions running
-	head    int32 // first execution, -1 if none
-	partial int32 // position in its pool's partial list, -1 if not there
+	head    int32 // first execution, noExec if none
+	partial int32 // position in its pool's partial or crowded list, -1 if in neither
+	crowded bool  // the position is in the crowded list
+	evAt    Time  // time of the pending completion event (egen), or noTimer
 
 	vclock float64 // work done per execution so far, µs at single occupancy
 	vAt    Time    // when vclock was last brought up to date
 	rate   float64 // current progress per µs
 
+	ownBusy bool      // own holds an execution
+	own     execution // its first execution, kept inline (no slab access at concurrency 1)
+
 	mem     float32 // memory its executions hold (see MemorySharing)
 	lastMem float32 // footprint of its last execution: what it holds idle
 
-	// per-instance billing of the current busy period
-	busyStart Time    // the period's start
-	busyFrom  Time    // start of the part not billed yet
-	busyAt    Time    // busyMBus covers busyFrom..busyAt
-	busyMBus  float64 // ∫ billed MB dt since busyFrom
+}
+
+// busyBill is the per-instance billing state of an instance's current busy
+// period, kept beside the instances (e.bills, same index) so that the
+// instance itself stays small where billing is per execution.
+type busyBill struct {
+	start Time    // the period's start
+	from  Time    // start of the part not billed yet
+	at    Time    // mbus covers from..at
+	mbus  float64 // ∫ billed MB dt since from
+}
+
+// Execution references: an index into e.execs, ownExec for the one kept in
+// the instance itself, or noExec at the end of a list.
+const (
+	noExec  int32 = -1
+	ownExec int32 = -2
+)
+
+// exec returns execution x of instance in.
+func (e *Engine) exec(in *instance, x int32) *execution {
+	if x == ownExec {
+		return &in.own
+	}
+	return &e.execs[x]
 }
 
 // execution is one invocation held by an instance.
@@ -75,6 +100,9 @@ type execution struct {
 // provisioning delay, after that delay.
 func (e *Engine) newInstance(pi int32, prov bool) int32 {
 	i := takeSlot(&e.inst, &e.freeInst)
+	if len(e.bills) < len(e.inst) {
+		e.bills = append(e.bills, busyBill{})
+	}
 	p := &e.pools[pi]
 	pr := &e.cat.Providers[p.pl.Provider]
 	var start Duration
@@ -86,7 +114,7 @@ func (e *Engine) newInstance(pi int32, prov bool) int32 {
 	in := &e.inst[i]
 	*in = instance{pool: pi, gen: in.gen + 1, egen: in.egen + 1, state: stWarming, prov: prov,
 		created: e.now, readyAt: e.now.Add(start), since: e.now, timerAt: noTimer, idleAt: noTimer,
-		head: -1, partial: -1, vAt: e.now, rate: 1, lastMem: float32(p.footMB)}
+		head: noExec, partial: -1, evAt: noTimer, vAt: e.now, rate: 1, lastMem: float32(p.footMB)}
 	p.nInst++
 	if e.measuring() {
 		e.m.InstancesStarted++
@@ -114,14 +142,17 @@ func (e *Engine) join(i int32, r request) {
 	e.touch(i)
 	cold := in.readyAt > e.now
 	if in.state != stBusy {
-		if in.state == stIdle {
-			in.timerAt = noTimer // a pending keep-alive event is now stale
-		}
+		// A pending keep-alive event stays: it finds the instance busy and
+		// lapses, or re-arms itself (armExpiry), one event per period.
 		in.state = stBusy
 		p.setBusy(e.now, 1)
 	}
-	x := takeSlot(&e.execs, &e.freeExec)
-	e.execs[x] = execution{r: r, cold: cold, next: in.head, deadline: maxTime}
+	x := ownExec
+	if in.ownBusy {
+		x = takeSlot(&e.execs, &e.freeExec)
+	}
+	in.ownBusy = in.ownBusy || x == ownExec
+	*e.exec(in, x) = execution{r: r, cold: cold, next: in.head, deadline: maxTime}
 	in.head = x
 	in.k++
 	if in.k > int32(e.m.ExecutionsPeakPerInstance) {
@@ -162,7 +193,7 @@ func (e *Engine) holdMemory(in *instance, mb float32) {
 func (e *Engine) begin(i int32, x int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
-	ex := &e.execs[x]
+	ex := e.exec(in, x)
 	ex.started = true
 	ex.start = e.now
 	work := float64(Duration(float64(ex.r.ref)*p.execScale + 0.5))
@@ -176,7 +207,7 @@ func (e *Engine) begin(i int32, x int32) {
 	if in.running == 0 {
 		// A busy period (billed per instance) starts: the start of the
 		// instance itself is not billed.
-		in.busyStart, in.busyFrom, in.busyAt, in.busyMBus = e.now, e.now, e.now, 0
+		e.bills[i] = busyBill{start: e.now, from: e.now, at: e.now}
 	}
 	in.running++
 	if e.measured(ex.r.arrival) {
@@ -196,7 +227,7 @@ func (e *Engine) begin(i int32, x int32) {
 //	rate(n) = min(1, vCPU·a / (n·f))
 func rateAt(p *pool, n int32) float64 {
 	f := p.cpuBound
-	if n <= 1 || f == 0 {
+	if n <= p.fastSlots {
 		return 1
 	}
 	a := (1 - f) + f/math.Min(1, p.vcpu)
@@ -214,8 +245,9 @@ func (e *Engine) touch(i int32) {
 	}
 	in.vAt = e.now
 	if in.running > 0 && p.rules.PerInstance {
-		in.busyMBus += p.rules.BilledMemoryMB(p.memMB, float64(in.mem)) * float64(e.now.Sub(in.busyAt))
-		in.busyAt = e.now
+		b := &e.bills[i]
+		b.mbus += p.rules.BilledMemoryMB(p.memMB, float64(in.mem)) * float64(e.now.Sub(b.at))
+		b.at = e.now
 	}
 }
 
@@ -225,18 +257,24 @@ func (e *Engine) reschedule(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
 	in.rate = rateAt(p, in.running)
-	in.egen++
 	if in.running == 0 {
+		in.egen++
+		in.evAt = noTimer
 		return
 	}
 	next := maxTime
-	for x := in.head; x >= 0; x = e.execs[x].next {
-		ex := &e.execs[x]
+	for x := in.head; x != noExec; x = e.exec(in, x).next {
+		ex := e.exec(in, x)
 		if !ex.started {
 			continue
 		}
 		next = min(next, e.endOf(in, ex))
 	}
+	if next == in.evAt {
+		return // the pending event still stands
+	}
+	in.egen++
+	in.evAt = next
 	e.q.push(next, evComplete, i, in.egen)
 	if n := e.q.len(); n > e.m.PeakEventQueue {
 		e.m.PeakEventQueue = n
@@ -274,8 +312,8 @@ func (e *Engine) ready(ev event) {
 		e.goIdle(ev.ref)
 		return
 	}
-	for x := in.head; x >= 0; x = e.execs[x].next {
-		if !e.execs[x].started {
+	for x := in.head; x != noExec; x = e.exec(in, x).next {
+		if !e.exec(in, x).started {
 			e.begin(ev.ref, x)
 		}
 	}
@@ -290,17 +328,18 @@ func (e *Engine) complete(ev event) {
 	if in.egen != ev.gen || in.state != stBusy {
 		return
 	}
+	in.evAt = noTimer
 	e.touch(i)
 	const eps = 1e-3 // µs of work: float rounding of the virtual clock
-	prev := int32(-1)
-	for x := in.head; x >= 0; {
-		ex := &e.execs[x]
+	prev := noExec
+	for x := in.head; x != noExec; {
+		ex := e.exec(in, x)
 		next := ex.next
 		if ex.started && (ex.vEnd <= in.vclock+eps || ex.deadline <= e.now) {
-			if prev < 0 {
+			if prev == noExec {
 				in.head = next
 			} else {
-				e.execs[prev].next = next
+				e.exec(in, prev).next = next
 			}
 			e.endExecution(i, x, ex.vEnd > in.vclock+eps)
 			in = &e.inst[i]
@@ -317,8 +356,12 @@ func (e *Engine) complete(ev event) {
 func (e *Engine) endExecution(i int32, x int32, timedOut bool) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
-	ex := e.execs[x]
-	e.freeExec = append(e.freeExec, x)
+	ex := *e.exec(in, x)
+	if x == ownExec {
+		in.ownBusy = false
+	} else {
+		e.freeExec = append(e.freeExec, x)
+	}
 	in.k--
 	in.running--
 	in.served++
@@ -362,11 +405,11 @@ func (e *Engine) afterFinish(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
 	in.mem = 0
-	for x := in.head; x >= 0; x = e.execs[x].next {
+	for x := in.head; x != noExec && in.k > 0; x = e.exec(in, x).next {
 		if e.cfg.MemorySharing == MemorySum {
-			in.mem += e.execs[x].r.mem
+			in.mem += e.exec(in, x).r.mem
 		} else {
-			in.mem = max(in.mem, e.execs[x].r.mem)
+			in.mem = max(in.mem, e.exec(in, x).r.mem)
 		}
 	}
 	if in.k > 0 {
@@ -406,9 +449,10 @@ func (e *Engine) endBusy(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
 	in.egen++
+	in.evAt = noTimer
 	p.setBusy(e.now, -1)
 	if p.rules.PerInstance {
-		e.settleBusy(p, in, true)
+		e.settleBusy(p, in, i, true)
 	}
 }
 
@@ -442,22 +486,36 @@ func (e *Engine) expiryOf(p *pool, in *instance) Time {
 	return in.since.Add(p.keepAlive)
 }
 
-// updatePartial keeps instance i in its pool's list of instances with a
-// free slot exactly while it holds executions and has room for more.
+// updatePartial keeps instance i, while it holds executions and has room
+// for more, in its pool's partial list (room at full speed, or any room
+// under PackSlots) or crowded list (room only by slowing).
 func (e *Engine) updatePartial(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
-	want := in.state == stBusy && in.k > 0 && in.k < p.slots && !in.release
-	switch {
-	case want && in.partial < 0:
-		in.partial = int32(len(p.partial))
-		p.partial = append(p.partial, i)
-	case !want && in.partial >= 0:
-		last := p.partial[len(p.partial)-1]
-		p.partial[in.partial] = last
+	if p.slots == 1 {
+		return // never room for a second execution
+	}
+	room := in.state == stBusy && in.k > 0 && in.k < p.slots && !in.release
+	fast := e.cfg.Packing == PackSlots || in.k < p.fastSlots
+	wantPartial, wantCrowded := room && fast, room && !fast
+	if in.partial >= 0 && (in.crowded != wantCrowded || (!wantPartial && !wantCrowded)) {
+		list := &p.partial
+		if in.crowded {
+			list = &p.crowded
+		}
+		last := (*list)[len(*list)-1]
+		(*list)[in.partial] = last
 		e.inst[last].partial = in.partial
-		p.partial = p.partial[:len(p.partial)-1]
+		*list = (*list)[:len(*list)-1]
 		in.partial = -1
+	}
+	if in.partial < 0 && (wantPartial || wantCrowded) {
+		list := &p.partial
+		if wantCrowded {
+			list = &p.crowded
+		}
+		in.partial, in.crowded = int32(len(*list)), wantCrowded
+		*list = append(*list, i)
 	}
 }
 
@@ -554,8 +612,8 @@ func (e *Engine) closeAtHorizon(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
 	e.touch(i)
-	for x := in.head; x >= 0; x = e.execs[x].next {
-		ex := &e.execs[x]
+	for x := in.head; x != noExec; x = e.exec(in, x).next {
+		ex := e.exec(in, x)
 		if !e.measured(ex.r.arrival) {
 			continue
 		}
@@ -565,7 +623,7 @@ func (e *Engine) closeAtHorizon(i int32) {
 		}
 	}
 	if in.running > 0 && p.rules.PerInstance {
-		e.settleBusy(p, in, false)
+		e.settleBusy(p, in, i, false)
 	}
 	e.m.InstanceSeconds += e.now.Sub(max(in.created, e.warm)).Seconds()
 	if in.prov {

@@ -87,8 +87,8 @@ func (e *Engine) runningUntil() {
 			continue
 		}
 		v := &e.poolObs[e.viewOf[in.pool]]
-		for x := in.head; x >= 0; x = e.execs[x].next {
-			ex := &e.execs[x]
+		for x := in.head; x != noExec; x = e.exec(in, x).next {
+			ex := e.exec(in, x)
 			end := in.readyAt.Add(Duration(float64(ex.r.ref) * e.pools[in.pool].execScale))
 			if ex.started {
 				end = e.endOf(in, ex) // at the current rate

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math"
+
 	"github.com/skyfaas/skyfaas/sim/billing"
 	"github.com/skyfaas/skyfaas/sim/carbon"
 )
@@ -37,6 +39,7 @@ type pool struct {
 	timeout   Duration
 	execScale float64
 	slots     int32   // executions per instance
+	fastSlots int32   // executions an instance runs before they slow (rateAt)
 	cpuBound  float64 // share of an execution that slows with less CPU
 	busyW     float64 // facility watts of the CPU of one busy execution at BusyUtilisation
 	idleW     float64 // facility watts of the CPU while idle
@@ -48,7 +51,8 @@ type pool struct {
 	idle     fifo[int32] // on-demand idle instances, oldest idle first
 	idleProv fifo[int32] // pre-warmed idle instances
 	warming  []int32     // pre-warms still starting, no request yet
-	partial  []int32     // instances holding executions with a free slot
+	partial  []int32     // instances holding executions with room for one more at full speed (PackCPU) or a free slot (PackSlots)
+	crowded  []int32     // PackCPU: instances with a free slot only at the cost of slowing
 	queue    fifo[request]
 
 	nInst int // instances alive
@@ -130,7 +134,7 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 	mo := &prov.Memory[pl.Memory]
 	p := &e.pools[pi]
 	gen := p.gen + 1
-	q, idle, idleProv, warming, partial := p.queue, p.idle, p.idleProv, p.warming[:0], p.partial[:0]
+	q, idle, idleProv, warming, partial, crowded := p.queue, p.idle, p.idleProv, p.warming[:0], p.partial[:0], p.crowded[:0]
 	q.buf, q.head = q.buf[:0], 0
 	idle.buf, idle.head = idle.buf[:0], 0
 	idleProv.buf, idleProv.head = idleProv.buf[:0], 0
@@ -156,10 +160,22 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 		memW:      prov.Power.Watts(0, 1.0/1024, 0),
 		footMB:    e.fns[f].maxMem,
 		keepAlive: prov.KeepAlive,
-		queue:     q, idle: idle, idleProv: idleProv, warming: warming, partial: partial,
+		queue:     q, idle: idle, idleProv: idleProv, warming: warming, partial: partial, crowded: crowded,
 		lastChange: e.now,
 	}
+	p.fastSlots = fastSlots(p)
 	return pi
+}
+
+// fastSlots returns how many executions an instance of pool p runs before
+// they slow each other down (rateAt below 1), at most its slots.
+func fastSlots(p *pool) int32 {
+	if p.cpuBound == 0 {
+		return p.slots
+	}
+	a := (1 - p.cpuBound) + p.cpuBound/math.Min(1, p.vcpu)
+	n := int32(math.Floor(p.vcpu*a/p.cpuBound + 1e-9))
+	return max(1, min(n, p.slots))
 }
 
 // maybeFreePool releases a draining pool once it holds nothing. It may be
@@ -294,7 +310,7 @@ func (e *Engine) popQueue(p *pool) request {
 // they do not hold r back.)
 func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 	p := &e.pools[pi]
-	if e.joinPartial(pi, r, e.cfg.Packing == PackSlots) {
+	if e.joinPartial(pi, r, false) {
 		return true
 	}
 	if p.idleProv.len() > 0 {
@@ -365,14 +381,22 @@ func (e *Engine) dropExpired(pi int32) {
 }
 
 // joinPartial gives r to an instance of pool pi that holds executions and
-// has a free slot where r fits, the most recently added first; unless
+// has a free slot where r fits, the most recently listed first; unless
 // slowing is allowed, only to one whose executions r would not slow (see
 // rateAt). It reports whether it found one.
 func (e *Engine) joinPartial(pi int32, r request, slowing bool) bool {
 	p := &e.pools[pi]
 	for k := len(p.partial) - 1; k >= 0; k-- {
-		i := p.partial[k]
-		if e.fits(i, r) && (slowing || rateAt(p, e.inst[i].k+1) >= 1) {
+		if i := p.partial[k]; e.fits(i, r) {
+			e.join(i, r)
+			return true
+		}
+	}
+	if !slowing {
+		return false
+	}
+	for k := len(p.crowded) - 1; k >= 0; k-- {
+		if i := p.crowded[k]; e.fits(i, r) {
 			e.join(i, r)
 			return true
 		}
