@@ -293,20 +293,32 @@ func TestSensitivityScenarioSweepsTheFraction(t *testing.T) {
 	if len(p.Arms) != 12 {
 		t.Fatalf("%d arms, want 12", len(p.Arms))
 	}
-	for _, a := range p.Arms {
+	for _, a := range p.Arms[:9] {
 		var prov, f string
-		var c1 bool
 		if _, err := fmt.Sscanf(a.Name, "%s f=%s", &prov, &f); err != nil {
 			t.Fatalf("arm name %q: %v", a.Name, err)
 		}
-		c1 = strings.HasSuffix(a.Name, " C=1")
 		want, _ := strconv.ParseFloat(f, 64)
 		if a.CPUBoundFraction != want || a.Strategic.Args["provider"] != strings.TrimSuffix(prov, "-only") {
 			t.Errorf("%s: fraction %v, strategic %v", a.Name, a.CPUBoundFraction, a.Strategic)
 		}
-		conc := provider(t, a.Catalog, "azure").InstanceConcurrency
-		if (c1 && conc != 1) || (!c1 && (conc != 100 || a.Catalog != p.Catalog)) {
-			t.Errorf("%s: azure instance concurrency %d", a.Name, conc)
+		if conc := provider(t, a.Catalog, "azure").InstanceConcurrency; conc != 100 || a.Catalog != p.Catalog {
+			t.Errorf("%s: azure instance concurrency %d on its own catalog", a.Name, conc)
+		}
+	}
+	// The Azure arms that isolate per-instance concurrency and the limit.
+	for _, c := range []struct {
+		name        string
+		conc, limit int
+	}{{"azure-only C=1", 1, 100}, {"azure-only no limit", 100, 0}, {"azure-only C=1 no limit", 1, 0}} {
+		i := slices.IndexFunc(p.Arms, func(a scenarios.Arm) bool { return a.Name == c.name })
+		if i < 0 {
+			t.Errorf("no arm %q", c.name)
+			continue
+		}
+		az := provider(t, p.Arms[i].Catalog, "azure")
+		if az.InstanceConcurrency != c.conc || az.Limits.Concurrency != c.limit || p.Arms[i].CPUBoundFraction != 0.5 {
+			t.Errorf("%s: concurrency %d, limit %d, fraction %v", c.name, az.InstanceConcurrency, az.Limits.Concurrency, p.Arms[i].CPUBoundFraction)
 		}
 	}
 }
