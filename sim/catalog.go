@@ -59,9 +59,9 @@ type Provider struct {
 	// execution; not billed.
 	WarmOverhead Duration
 	// ColdStartIncluded is what each cold-start draw already contains besides
-	// the start itself (the measurement's client round trip and the warm
-	// path): it is subtracted from the draw (floored at 0), and a cold
-	// invocation is not charged the warm overhead again.
+	// the start itself (the measurement's client round trip and warm path):
+	// it is subtracted from the draw (floored at 0), so that the round trip
+	// and warm overhead every invocation pays count once.
 	ColdStartIncluded Duration
 	// ProvisioningDelay is how long a pre-warmed (provisioned) instance takes
 	// to become ready; 0 takes a cold-start draw.
