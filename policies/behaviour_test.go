@@ -295,8 +295,10 @@ func TestOperationalPolicies(t *testing.T) {
 	if out[0].Prewarm != 4 {
 		t.Errorf("oracle with an execution in progress: %+v, want 4 pre-warmed", out[0])
 	}
-	if c, ok := or.(sim.Clairvoyant); !ok || c.Lookahead() != 2*iv {
-		t.Error("oracle does not read two ticks ahead by default")
+	// Two ticks, plus the catalog's longest provisioning delay (AWS, 2 min):
+	// its pre-warms must be ready in time.
+	if c, ok := or.(sim.Clairvoyant); !ok || c.Lookahead() != 2*iv+2*sim.Minute {
+		t.Errorf("oracle reads %v ahead by default, want two ticks + 2m", c.Lookahead())
 	}
 }
 

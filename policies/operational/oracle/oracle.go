@@ -22,12 +22,13 @@ const Name = "oracle"
 const Label = "oracle (bound)"
 
 // Summary describes the bound in one line.
-const Summary = "cold-start bound, not a policy (knows the future): reads the arrivals of the next lookahead (default 2 ticks) and pre-warms their peak concurrency; keep-alive 0"
+const Summary = "cold-start bound, not a policy (knows the future): reads the arrivals of the next lookahead (default 2 ticks + the provisioning delay) and pre-warms their peak concurrency; keep-alive 0"
 
 // Config is the policy's settings.
 type Config struct {
-	// Lookahead is how far ahead the oracle reads; 0 takes two ticks, so
-	// that instances for the next interval are started one interval early.
+	// Lookahead is how far ahead the oracle reads; 0 takes two ticks plus
+	// the longest provisioning delay of the catalog, so that instances for
+	// the next interval are ready one interval early on every provider.
 	Lookahead time.Duration `toml:"lookahead"`
 }
 
@@ -62,6 +63,13 @@ func New(args policy.Args, env policy.Env) (sim.Operational, error) {
 	look := sim.FromStd(c.Lookahead)
 	if look == 0 {
 		look = 2 * env.Tick
+		if env.Catalog != nil {
+			var delay sim.Duration
+			for _, p := range env.Catalog.Providers {
+				delay = max(delay, p.ProvisioningDelay)
+			}
+			look += delay
+		}
 	}
 	return &Policy{look: look, index: map[sim.FunctionID]int{}}, nil
 }
