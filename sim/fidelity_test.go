@@ -324,3 +324,16 @@ func TestWarmOverheadAddsToLatency(t *testing.T) {
 		t.Errorf("latencies %v..%v, want 1.025s (warm) and 1.525s (cold)", lo, hi)
 	}
 }
+
+// TestWarmupKeepsKeepAlive: the warm-up brings every instance's energy up
+// to date without restarting an idle instance's keep-alive. Idle from
+// 1.5 s with a 60 s keep-alive, the instance stops at 61.5 s although the
+// warm-up ends at 50 s: the invocation at 80 s is cold.
+func TestWarmupKeepsKeepAlive(t *testing.T) {
+	src := newList(sim.Time(200*sim.Second), 1, at(0, 1), at(80, 1))
+	cfg := cfgFor(src, sim.Limits{}, 60*sim.Second, keepAlive{d: sim.ProviderKeepAlive})
+	cfg.Warmup = 50 * sim.Second
+	if m := run(t, cfg); m.ColdStarts != 1 || m.WarmStarts != 0 {
+		t.Errorf("cold %d warm %d after the warm-up; want the invocation at 80 s cold", m.ColdStarts, m.WarmStarts)
+	}
+}

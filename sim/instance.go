@@ -32,30 +32,30 @@ type instance struct {
 	state   instState
 	prov    bool // provisioned (pre-warmed, held by the operational policy)
 	release bool // stop when its executions are done
-	created Time
-	readyAt Time // when its start completes
-	since   Time // start of the current power interval
-	timerAt Time // time of the pending keep-alive event, or noTimer
-	idleAt  Time // the first moment it went idle, or noTimer
-	served  int32
+	crowded bool // its list position is in the crowded list
+	ownBusy bool // own holds an execution
 
 	k       int32 // executions held, pending or running
 	running int32 // executions running
 	head    int32 // first execution, noExec if none
 	partial int32 // position in its pool's partial or crowded list, -1 if in neither
-	crowded bool  // the position is in the crowded list
-	evAt    Time  // time of the pending completion event (egen), or noTimer
-
-	vclock float64 // work done per execution so far, µs at single occupancy
-	vAt    Time    // when vclock was last brought up to date
-	rate   float64 // current progress per µs
-
-	ownBusy bool      // own holds an execution
-	own     execution // its first execution, kept inline (no slab access at concurrency 1)
-
+	served  int32
 	mem     float32 // memory its executions hold (see MemorySharing)
 	lastMem float32 // footprint of its last execution: what it holds idle
 
+	// since is the start of the current power interval, and also when
+	// vclock (work done per execution so far, µs at single occupancy) was
+	// last brought up to date: touch moves both.
+	since   Time
+	vclock  float64
+	timerAt Time // time of the pending keep-alive event, or noTimer
+	idleAt  Time // the first moment it went idle, or noTimer
+	idleNow Time // when it last went idle
+	evAt    Time // time of the pending completion event (egen), or noTimer
+	readyAt Time // when its start completes
+	created Time
+
+	own execution // its first execution, kept inline (no slab access at concurrency 1)
 }
 
 // busyBill is the per-instance billing state of an instance's current busy
@@ -114,7 +114,7 @@ func (e *Engine) newInstance(pi int32, prov bool) int32 {
 	in := &e.inst[i]
 	*in = instance{pool: pi, gen: in.gen + 1, egen: in.egen + 1, state: stWarming, prov: prov,
 		created: e.now, readyAt: e.now.Add(start), since: e.now, timerAt: noTimer, idleAt: noTimer,
-		head: noExec, partial: -1, evAt: noTimer, vAt: e.now, rate: 1, lastMem: float32(p.footMB)}
+		head: noExec, partial: -1, evAt: noTimer, lastMem: float32(p.footMB)}
 	p.nInst++
 	if e.measuring() {
 		e.m.InstancesStarted++
@@ -239,11 +239,10 @@ func rateAt(p *pool, n int32) float64 {
 func (e *Engine) touch(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
-	e.accrue(p, in, e.now)
 	if in.running > 0 {
-		in.vclock += float64(e.now.Sub(in.vAt)) * in.rate
+		in.vclock += float64(e.now.Sub(in.since)) * rateAt(p, in.running)
 	}
-	in.vAt = e.now
+	e.accrue(p, in, e.now)
 	if in.running > 0 && p.rules.PerInstance {
 		b := &e.bills[i]
 		b.mbus += p.rules.BilledMemoryMB(p.memMB, float64(in.mem)) * float64(e.now.Sub(b.at))
@@ -256,7 +255,6 @@ func (e *Engine) touch(i int32) {
 func (e *Engine) reschedule(i int32) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
-	in.rate = rateAt(p, in.running)
 	if in.running == 0 {
 		in.egen++
 		in.evAt = noTimer
@@ -268,7 +266,7 @@ func (e *Engine) reschedule(i int32) {
 		if !ex.started {
 			continue
 		}
-		next = min(next, e.endOf(in, ex))
+		next = min(next, e.endOf(p, in, ex))
 	}
 	if next == in.evAt {
 		return // the pending event still stands
@@ -281,13 +279,17 @@ func (e *Engine) reschedule(i int32) {
 	}
 }
 
-// endOf returns when running execution ex of in ends at the current rate:
-// its completion, or its timeout if sooner.
-func (e *Engine) endOf(in *instance, ex *execution) Time {
+// endOf returns when running execution ex of in (of pool p) ends at the
+// current rate: its completion, or its timeout if sooner.
+func (e *Engine) endOf(p *pool, in *instance, ex *execution) Time {
 	left := ex.vEnd - in.vclock
-	end := in.vAt
+	end := in.since
 	if left > 0 {
-		end = in.vAt.Add(Duration(math.Ceil(left / in.rate)))
+		if r := rateAt(p, in.running); r == 1 {
+			end = in.since.Add(Duration(math.Ceil(left)))
+		} else {
+			end = in.since.Add(Duration(math.Ceil(left / r)))
+		}
 	}
 	return min(end, ex.deadline)
 }
@@ -464,6 +466,7 @@ func (e *Engine) goIdle(i int32) {
 	if in.idleAt == noTimer {
 		in.idleAt = e.now
 	}
+	in.idleNow = e.now
 	if in.prov {
 		p.idleProv.push(i)
 		return
@@ -483,7 +486,7 @@ func (e *Engine) expiryOf(p *pool, in *instance) Time {
 	if e.cfg.KeepAlive == KeepAliveSinceFirstIdle {
 		return in.idleAt.Add(p.keepAlive)
 	}
-	return in.since.Add(p.keepAlive)
+	return in.idleNow.Add(p.keepAlive)
 }
 
 // updatePartial keeps instance i, while it holds executions and has room

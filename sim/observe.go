@@ -91,7 +91,7 @@ func (e *Engine) runningUntil() {
 			ex := e.exec(in, x)
 			end := in.readyAt.Add(Duration(float64(ex.r.ref) * e.pools[in.pool].execScale))
 			if ex.started {
-				end = e.endOf(in, ex) // at the current rate
+				end = e.endOf(&e.pools[in.pool], in, ex) // at the current rate
 			}
 			v.RunningUntil = append(v.RunningUntil, end)
 		}

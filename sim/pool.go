@@ -416,7 +416,7 @@ func (e *Engine) tickMetrics() {
 		e.m.UnderProvisioned += int64(p.cold)
 		for _, l := range [2]*fifo[int32]{&p.idle, &p.idleProv} {
 			for k := 0; k < l.len(); k++ {
-				if e.inst[*l.at(k)].since <= e.lastTick {
+				if e.inst[*l.at(k)].idleNow <= e.lastTick {
 					e.m.OverProvisioned++
 				}
 			}
