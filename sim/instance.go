@@ -98,7 +98,7 @@ type execution struct {
 // cold start drawn from the provider's distribution (less what the
 // measurement already includes), or, for a pre-warm on a provider with a
 // provisioning delay, after that delay.
-func (e *Engine) newInstance(pi int32, prov bool) int32 {
+func (e *Engine) newInstance(pi int32, prov, readyEvent bool) int32 {
 	i := takeSlot(&e.inst, &e.freeInst)
 	if len(e.bills) < len(e.inst) {
 		e.bills = append(e.bills, busyBill{})
@@ -119,7 +119,9 @@ func (e *Engine) newInstance(pi int32, prov bool) int32 {
 	if e.measuring() {
 		e.m.InstancesStarted++
 	}
-	e.q.push(in.readyAt, evReady, i, in.gen)
+	if readyEvent {
+		e.q.push(in.readyAt, evReady, i, in.gen)
+	}
 	return i
 }
 
@@ -170,10 +172,14 @@ func (e *Engine) join(i int32, r request) {
 		}
 		e.m.PerFunction[r.fn].Started++
 	}
-	if cold {
+	switch {
+	case !cold:
+		e.begin(i, x, e.now)
+	case p.slots == 1 && !p.rules.PerInstance:
 		p.cold++
-	} else {
-		e.begin(i, x)
+		e.begin(i, x, in.readyAt) // nobody else can join it: no need to wait for the ready event
+	default:
+		p.cold++
 	}
 	e.reschedule(i)
 	e.updatePartial(i)
@@ -189,20 +195,26 @@ func (e *Engine) holdMemory(in *instance, mb float32) {
 	in.lastMem = in.mem
 }
 
-// begin starts execution x on instance i now.
-func (e *Engine) begin(i int32, x int32) {
+// begin starts execution x on instance i at start: now, or, for an
+// instance of one slot billed per execution, the end of its start, so that
+// its completion is scheduled at once (the instance's ready event, if any,
+// then finds nothing to start; power and busy time while it starts are
+// those of one busy execution, as of a start).
+func (e *Engine) begin(i int32, x int32, start Time) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
 	ex := e.exec(in, x)
 	ex.started = true
-	ex.start = e.now
+	ex.start = start
 	work := float64(Duration(float64(ex.r.ref)*p.execScale + 0.5))
 	if ex.cold && e.cfg.ColdStart == ColdStartReplaces {
 		work = 0 // the cold start was the whole service time
 	}
-	ex.vEnd = in.vclock + work
+	// Begun ahead of its start (an instance that nobody else can join):
+	// the clock runs from now, so the wait is added to its work.
+	ex.vEnd = in.vclock + work + float64(start.Sub(e.now))
 	if p.timeout > 0 {
-		ex.deadline = e.now.Add(p.timeout)
+		ex.deadline = start.Add(p.timeout)
 	}
 	if in.running == 0 {
 		// A busy period (billed per instance) starts: the start of the
@@ -211,7 +223,7 @@ func (e *Engine) begin(i int32, x int32) {
 	}
 	in.running++
 	if e.measured(ex.r.arrival) {
-		e.m.StartDelaySeconds += e.now.Sub(ex.r.arrival).Seconds()
+		e.m.StartDelaySeconds += start.Sub(ex.r.arrival).Seconds()
 	}
 }
 
@@ -316,7 +328,7 @@ func (e *Engine) ready(ev event) {
 	}
 	for x := in.head; x != noExec; x = e.exec(in, x).next {
 		if !e.exec(in, x).started {
-			e.begin(ev.ref, x)
+			e.begin(ev.ref, x, e.now)
 		}
 	}
 	e.reschedule(ev.ref)
@@ -621,7 +633,7 @@ func (e *Engine) closeAtHorizon(i int32) {
 			continue
 		}
 		e.m.InFlight++
-		if ex.started && !p.rules.PerInstance {
+		if ex.started && ex.start < e.now && !p.rules.PerInstance {
 			e.chargeExecution(p, in, ex.r, e.now.Sub(ex.start))
 		}
 	}

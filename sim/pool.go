@@ -363,7 +363,9 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 		return e.joinPartial(pi, r, true)
 	}
 	g.inflight++
-	i := e.newInstance(pi, false)
+	// An instance that only this request can use starts its execution at
+	// once (see join) and needs no ready event.
+	i := e.newInstance(pi, false, p.slots > 1 || p.rules.PerInstance)
 	e.join(i, r)
 	return true
 }

@@ -30,7 +30,7 @@ func (e *Engine) setTarget(pi int32, n int) {
 			}
 			break
 		}
-		i := e.newInstance(pi, true)
+		i := e.newInstance(pi, true, true)
 		p = &e.pools[pi]
 		p.warming = append(p.warming, i)
 		p.nProv++
