@@ -27,6 +27,9 @@ func (e *Engine) settleBusy(p *pool, in *instance, i int32, end bool) {
 		us += extra
 	}
 	b.mbus, b.from = 0, e.now
+	if end {
+		b.open = false
+	}
 	e.addCompute(p, p.rules.InstanceTime(mbus, us, p.ghz, p.factor, in.prov))
 }
 

@@ -337,3 +337,45 @@ func TestWarmupKeepsKeepAlive(t *testing.T) {
 		t.Errorf("cold %d warm %d after the warm-up; want the invocation at 80 s cold", m.ColdStarts, m.WarmStarts)
 	}
 }
+
+// TestPerInstanceBillingBackToBack: under per-instance billing an
+// instance that goes from one execution straight to a queued one bills
+// both busy periods. Limit one instance; two 1 s invocations at 0 and
+// 0.1 s on 2 GB at $1 per GB-s: the second waits, then runs 1.5-2.5 s;
+// 2 s of busy time at 2 GB = $4, as billing each execution apart gives.
+func TestPerInstanceBillingBackToBack(t *testing.T) {
+	for _, perInstance := range []bool{false, true} {
+		cat := testCatalog(dist.Constant{V: coldS}, 60*sim.Second, sim.Limits{Concurrency: 1})
+		cat.Providers[0].Billing = billing.Rules{GranularityUS: 1, GBSecondUSD: 1, PerInstance: perInstance}
+		m := run(t, baseConfig(cat, newList(sim.Time(100*sim.Second), 1, at(0, 1), at(0.1, 1)), keepAlive{d: sim.ProviderKeepAlive}))
+		if m.Completed != 2 || math.Abs(m.Cost.Compute-4) > 1e-9 {
+			t.Errorf("per instance %v: completed %d, compute $%v; want 2 and $4", perInstance, m.Completed, m.Cost.Compute)
+		}
+	}
+}
+
+// TestReadyPrewarmServesTheQueue: a request queued at the concurrency
+// limit while a pre-warm (which holds the limit's only place) provisions
+// is served when it is ready, at 2 s.
+func TestReadyPrewarmServesTheQueue(t *testing.T) {
+	cat := testCatalog(dist.Constant{V: coldS}, 60*sim.Second, sim.Limits{Concurrency: 1})
+	cat.Providers[0].ProvisioningDelay = 2 * sim.Second
+	m := run(t, baseConfig(cat, newList(sim.Time(100*sim.Second), 1, at(1, 1)), prewarm{n: 1}))
+	if m.Completed != 1 || m.PrewarmsUsed != 1 || sim.Duration(m.Latency.Max) != 2*sim.Second {
+		t.Errorf("completed %d, pre-warms used %d, latency %v; want 1, 1, 2s (queued 1 s, then 1 s on the pre-warm)",
+			m.Completed, m.PrewarmsUsed, sim.Duration(m.Latency.Max))
+	}
+}
+
+// TestNoStarvationAcrossScopes: with a concurrency limit per function and
+// an unlimited scale-up scope per region, a request queued at one
+// function's limit does not hold back another function's arrival.
+func TestNoStarvationAcrossScopes(t *testing.T) {
+	lim := sim.Limits{ConcurrencyScope: sim.ScopeFunction, Concurrency: 1, ScaleUpScope: sim.ScopeRegion}
+	src := newList(sim.Time(100*sim.Second), 2, fn(0, 0, 20, 100), fn(0, 0.1, 1, 100), fn(1, 0.2, 1, 100))
+	m := run(t, cfgFor(src, lim, 60*sim.Second, keepAlive{d: sim.ProviderKeepAlive}))
+	if m.Completed != 2 || m.Failed[sim.FailThrottled] != 1 {
+		t.Errorf("completed %d, throttled %d; want f0's first and f1's completed, f0's second throttled after 10 s",
+			m.Completed, m.Failed[sim.FailThrottled])
+	}
+}

@@ -66,6 +66,7 @@ type busyBill struct {
 	from  Time    // start of the part not billed yet
 	at    Time    // mbus covers from..at
 	mbus  float64 // ∫ billed MB dt since from
+	open  bool    // a period is under way (not yet settled at its end)
 }
 
 // Execution references: an index into e.execs, ownExec for the one kept in
@@ -219,7 +220,7 @@ func (e *Engine) begin(i int32, x int32, start Time) {
 	if in.running == 0 {
 		// A busy period (billed per instance) starts: the start of the
 		// instance itself is not billed.
-		e.bills[i] = busyBill{start: e.now, from: e.now, at: e.now}
+		e.bills[i] = busyBill{start: e.now, from: e.now, at: e.now, open: true}
 	}
 	in.running++
 	if e.measured(ex.r.arrival) {
@@ -323,6 +324,15 @@ func (e *Engine) ready(ev event) {
 			}
 		}
 		in.state = stIdle
+		// Requests queued in its pool (a pre-warm counts against the
+		// concurrency limit while it starts) take it now.
+		if p.queue.len() > 0 && e.fits(ev.ref, *p.queue.front()) {
+			for in.k < p.slots && p.queue.len() > 0 && e.fits(ev.ref, *p.queue.front()) {
+				e.join(ev.ref, e.popQueue(p))
+				in = &e.inst[ev.ref]
+			}
+			return
+		}
 		e.goIdle(ev.ref)
 		return
 	}
@@ -429,6 +439,11 @@ func (e *Engine) afterFinish(i int32) {
 	if in.k > 0 {
 		in.lastMem = in.mem
 	}
+	if in.running == 0 && p.rules.PerInstance && e.bills[i].open {
+		// The busy period ends here even if a queued request takes the
+		// instance at once: that one starts a period of its own.
+		e.settleBusy(p, in, i, true)
+	}
 	if !in.release {
 		for in.k < p.slots && p.queue.len() > 0 && e.fits(i, *p.queue.front()) {
 			e.join(i, e.popQueue(p))
@@ -465,7 +480,7 @@ func (e *Engine) endBusy(i int32) {
 	in.egen++
 	in.evAt = noTimer
 	p.setBusy(e.now, -1)
-	if p.rules.PerInstance {
+	if p.rules.PerInstance && e.bills[i].open {
 		e.settleBusy(p, in, i, true)
 	}
 }

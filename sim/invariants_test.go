@@ -66,6 +66,7 @@ func twoProviders(rng *rand.Rand) *sim.Catalog {
 			lim.ScaleUpPerSecond, lim.ScaleUpBurst = 0.2+rng.Float64()*3, 1+rng.IntN(4)
 		}
 		series, _ := carbon.NewSeries([]float64{100, 400, 250}, int64(17*sim.Minute), -int64(5*sim.Minute))
+		perInstance := rng.IntN(2) == 0
 		return sim.Provider{
 			Name: name,
 			Regions: []sim.Region{{Name: "a", Role: "a", Carbon: carbon.Constant(200), PriceFactor: 1},
@@ -73,7 +74,8 @@ func twoProviders(rng *rand.Rand) *sim.Catalog {
 			Memory: []sim.MemoryOption{{MB: 128, VCPU: 0.1}, {MB: 512, VCPU: 0.4, GHz: 0.8}, {MB: 2048, VCPU: 1.2}},
 			Billing: billing.Rules{RequestUSD: 2e-7, GranularityUS: 1000 * int64(1+rng.IntN(100)), MinimumUS: 100000,
 				Memory: billing.MemoryBasis(rng.IntN(2)), MemoryStepMB: 128, MinMemoryMB: 128, GBSecondUSD: 1.6e-5,
-				GHzSecondUSD: 1e-5, ProvisionedGBSecondUSD: 4e-6, ProvisionedGranularityUS: int64(rng.IntN(2)) * 300e6},
+				GHzSecondUSD: 1e-5, ProvisionedGBSecondUSD: 4e-6, ProvisionedGranularityUS: int64(rng.IntN(2)) * 300e6,
+				PerInstance: perInstance},
 			Power:     sim.PowerModel{MinWPerVCPU: 0.7, MaxWPerVCPU: 3.5, MemWPerGB: 0.392, PUE: 1.15},
 			ColdStart: dist.LogNormal{Mu: math.Log(0.3 + rng.Float64()), Sigma: 0.6},
 			KeepAlive: sim.Duration(rng.IntN(600)) * sim.Second,
@@ -81,6 +83,8 @@ func twoProviders(rng *rand.Rand) *sim.Catalog {
 			Speed:     0.8 + rng.Float64()*0.4,
 			// Concurrent executions per instance: 1, or a few sharing the CPU.
 			InstanceConcurrency: 1 + rng.IntN(2)*rng.IntN(5),
+			ProvisioningDelay:   sim.Duration(rng.IntN(2)*rng.IntN(90)) * sim.Second,
+			WarmOverhead:        sim.Duration(rng.IntN(300)) * sim.Millisecond,
 		}
 	}
 	return &sim.Catalog{

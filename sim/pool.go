@@ -336,7 +336,7 @@ func (e *Engine) dispatch(pi int32, r request, queued bool) bool {
 		e.refused = refusedConcurrency
 		return e.joinPartial(pi, r, true)
 	}
-	if !queued && e.buckets[p.bucket].waiting > 0 {
+	if b := &e.buckets[p.bucket]; !queued && b.rate > 0 && b.waiting > 0 {
 		e.refused = refusedTokens
 		return e.joinPartial(pi, r, true)
 	}
