@@ -222,6 +222,9 @@ feed:
 // runArm runs arm i and describes the workload its source replayed and the
 // assumptions of its configuration.
 func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, results.WorkloadInfo, results.Assumptions, error) {
+	if err := ctx.Err(); err != nil {
+		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err // interrupted before it began
+	}
 	cfg, err := plan.Config(i, seed, 0)
 	if err != nil {
 		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
