@@ -19,6 +19,16 @@
 // starts a goroutine, performs I/O or touches a global random source: the
 // caller drives the [Engine] and receives a [Metrics] value back.
 //
+// # Instances and executions
+//
+// An instance holds up to its provider's instance concurrency of
+// executions, which share its CPU on a virtual clock (see rateAt): an
+// occupancy change costs one clock update and at most one rescheduled
+// completion event. Every charge is made in charge.go (executions, busy
+// periods billed per instance, requests) and prov.go (provisioned
+// capacity); with a warm-up (Config.Warmup) only the measured window is
+// recorded (see Metrics).
+//
 // # Decision points
 //
 // Policies are called at three layers, on one control event per operational
