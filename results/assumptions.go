@@ -67,6 +67,34 @@ type ProviderValue struct {
 const latencyRule = "latency percentiles and wait are over completed (resp. started) invocations only; " +
 	"failures of every cause (infeasible included) enter SLA viol % and fail %, not the percentiles"
 
+// What each of the engine's modes means, as the footer says it.
+var (
+	memorySharingText = map[sim.MemorySharing]string{
+		sim.MemoryProcess: "process: an instance holds the largest footprint of its executions",
+		sim.MemorySum:     "sum: the footprints of an instance's executions add up",
+	}
+	packingText = map[sim.Packing]string{
+		sim.PackCPU:   "an arrival joins a busy instance only while its executions' CPU-bound parts fit its vCPUs, else it scales out",
+		sim.PackSlots: "an arrival fills every slot of a busy instance before another starts",
+	}
+	keepAliveText = map[sim.KeepAliveMode]string{
+		sim.KeepAliveSinceIdle:      "restarts each time an instance goes idle",
+		sim.KeepAliveSinceFirstIdle: "counts from an instance's first idle moment",
+	}
+	coldStartText = map[sim.ColdStartMode]string{
+		sim.ColdStartAdds:     "adds to the execution",
+		sim.ColdStartReplaces: "replaces the execution (a cold request's service time is the cold-start draw)",
+	}
+)
+
+// modeText describes mode v, or says it is unknown.
+func modeText[T comparable](texts map[T]string, v T) string {
+	if t, ok := texts[v]; ok {
+		return t
+	}
+	return fmt.Sprintf("mode %v", v)
+}
+
 // NewAssumptions reads the assumptions from a run's configuration; workload
 // labels the workload.
 func NewAssumptions(cfg *sim.Config, workload string) Assumptions {
@@ -81,38 +109,10 @@ func NewAssumptions(cfg *sim.Config, workload string) Assumptions {
 			a.InstanceConcurrency = append(a.InstanceConcurrency, ProviderValue{Provider: p.Name, Value: p.InstanceConcurrency})
 		}
 	}
-	switch cfg.MemorySharing {
-	case sim.MemoryProcess:
-		a.MemorySharing = "process: an instance holds the largest footprint of its executions"
-	case sim.MemorySum:
-		a.MemorySharing = "sum: the footprints of an instance's executions add up"
-	default:
-		a.MemorySharing = fmt.Sprintf("mode %d", cfg.MemorySharing)
-	}
-	switch cfg.Packing {
-	case sim.PackCPU:
-		a.Packing = "an arrival joins a busy instance only while its executions' CPU-bound parts fit its vCPUs, else it scales out"
-	case sim.PackSlots:
-		a.Packing = "an arrival fills every slot of a busy instance before another starts"
-	default:
-		a.Packing = fmt.Sprintf("mode %d", cfg.Packing)
-	}
-	switch cfg.KeepAlive {
-	case sim.KeepAliveSinceIdle:
-		a.KeepAlive = "restarts each time an instance goes idle"
-	case sim.KeepAliveSinceFirstIdle:
-		a.KeepAlive = "counts from an instance's first idle moment"
-	default:
-		a.KeepAlive = fmt.Sprintf("mode %d", cfg.KeepAlive)
-	}
-	switch cfg.ColdStart {
-	case sim.ColdStartAdds:
-		a.ColdStart = "adds to the execution"
-	case sim.ColdStartReplaces:
-		a.ColdStart = "replaces the execution (a cold request's service time is the cold-start draw)"
-	default:
-		a.ColdStart = fmt.Sprintf("mode %d", cfg.ColdStart)
-	}
+	a.MemorySharing = modeText(memorySharingText, cfg.MemorySharing)
+	a.Packing = modeText(packingText, cfg.Packing)
+	a.KeepAlive = modeText(keepAliveText, cfg.KeepAlive)
+	a.ColdStart = modeText(coldStartText, cfg.ColdStart)
 	if s := cfg.SLO; s.Fixed > 0 {
 		a.SLO = fmt.Sprintf("latency over %s, or failed", s.Fixed)
 	} else {

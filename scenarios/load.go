@@ -179,24 +179,12 @@ func applyDefaults(s *Scenario, file string) {
 	setDur(&sm.TacticalEpoch, 15*time.Minute)
 	setDur(&sm.Tick, 15*time.Second)
 	setDur(&sm.MaxQueueWait, 30*time.Second)
-	if sm.Routing == "" {
-		sm.Routing = "most-recently-used"
-	}
-	if sm.OnLimit == "" {
-		sm.OnLimit = "queue"
-	}
-	if sm.KeepAliveMode == "" {
-		sm.KeepAliveMode = "since-idle"
-	}
-	if sm.ColdStartMode == "" {
-		sm.ColdStartMode = "adds"
-	}
-	if sm.MemorySharing == "" {
-		sm.MemorySharing = "process"
-	}
-	if sm.InstancePacking == "" {
-		sm.InstancePacking = "cpu"
-	}
+	setStr(&sm.Routing, "most-recently-used")
+	setStr(&sm.OnLimit, "queue")
+	setStr(&sm.KeepAliveMode, "since-idle")
+	setStr(&sm.ColdStartMode, "adds")
+	setStr(&sm.MemorySharing, "process")
+	setStr(&sm.InstancePacking, "cpu")
 	if sm.MemorySizes == nil {
 		sm.MemorySizes = slices.Clone(DefaultMemorySizes)
 	}
@@ -224,6 +212,12 @@ var defaultLabels = map[string]string{
 	"azure2019": "Azure Functions 2019 trace",
 	"azure2021": "Azure Functions 2021 invocation trace",
 	"poisson":   "one Poisson function (analytical check)",
+}
+
+func setStr(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
 }
 
 func setDur(d *Duration, v time.Duration) {

@@ -326,14 +326,9 @@ func (e *Engine) ready(ev event) {
 		in.state = stIdle
 		// Requests queued in its pool (a pre-warm counts against the
 		// concurrency limit while it starts) take it now.
-		if p.queue.len() > 0 && e.fits(ev.ref, *p.queue.front()) {
-			for in.k < p.slots && p.queue.len() > 0 && e.fits(ev.ref, *p.queue.front()) {
-				e.join(ev.ref, e.popQueue(p))
-				in = &e.inst[ev.ref]
-			}
-			return
+		if e.serveQueue(ev.ref) == 0 {
+			e.goIdle(ev.ref)
 		}
-		e.goIdle(ev.ref)
 		return
 	}
 	for x := in.head; x != noExec; x = e.exec(in, x).next {
@@ -445,10 +440,8 @@ func (e *Engine) afterFinish(i int32) {
 		e.settleBusy(p, in, i, true)
 	}
 	if !in.release {
-		for in.k < p.slots && p.queue.len() > 0 && e.fits(i, *p.queue.front()) {
-			e.join(i, e.popQueue(p))
-			in = &e.inst[i]
-		}
+		e.serveQueue(i)
+		in = &e.inst[i]
 	}
 	if in.k > 0 {
 		e.reschedule(i)
@@ -470,6 +463,19 @@ func (e *Engine) afterFinish(i int32) {
 	if !in.prov {
 		e.drainGroup(p.group)
 	}
+}
+
+// serveQueue gives instance i the oldest requests queued in its pool while
+// it has a free slot where they fit, and returns how many executions it
+// then holds.
+func (e *Engine) serveQueue(i int32) int32 {
+	in := &e.inst[i]
+	p := &e.pools[in.pool]
+	for in.k < p.slots && p.queue.len() > 0 && e.fits(i, *p.queue.front()) {
+		e.join(i, e.popQueue(p))
+		in = &e.inst[i]
+	}
+	return in.k
 }
 
 // endBusy closes the busy period of instance i, which holds no execution
