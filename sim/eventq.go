@@ -67,6 +67,10 @@ func (q *eventQueue) push(at Time, kind eventKind, ref int32, gen uint32) {
 func (q *eventQueue) top() *event { return &q.items[0] }
 
 // pop removes and returns the earliest event; the queue must not be empty.
+// It moves the hole left by the top down along the path of smallest
+// children to the bottom, then sifts the last event up from there (Floyd's
+// bottom-up variant): the last event is late, so it seldom climbs, and each
+// level costs three comparisons instead of four.
 func (q *eventQueue) pop() event {
 	top := q.items[0]
 	n := len(q.items) - 1
@@ -75,6 +79,7 @@ func (q *eventQueue) pop() event {
 	if n == 0 {
 		return top
 	}
+	items := q.items
 	i := 0
 	for {
 		c := 4*i + 1
@@ -84,16 +89,21 @@ func (q *eventQueue) pop() event {
 		m := c
 		end := min(c+4, n)
 		for k := c + 1; k < end; k++ {
-			if before(&q.items[k], &q.items[m]) {
+			if before(&items[k], &items[m]) {
 				m = k
 			}
 		}
-		if !before(&q.items[m], &last) {
-			break
-		}
-		q.items[i] = q.items[m]
+		items[i] = items[m]
 		i = m
 	}
-	q.items[i] = last
+	for i > 0 {
+		p := (i - 1) / 4
+		if !before(&last, &items[p]) {
+			break
+		}
+		items[i] = items[p]
+		i = p
+	}
+	items[i] = last
 	return top
 }

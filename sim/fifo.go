@@ -6,6 +6,9 @@ type fifo[T any] struct {
 	head int
 }
 
+// emptied returns the queue with no element, keeping its storage.
+func (f fifo[T]) emptied() fifo[T] { return fifo[T]{buf: f.buf[:0]} }
+
 func (f *fifo[T]) len() int { return len(f.buf) - f.head }
 
 func (f *fifo[T]) push(v T) { f.buf = append(f.buf, v) }

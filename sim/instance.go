@@ -86,13 +86,12 @@ func (e *Engine) exec(in *instance, x int32) *execution {
 
 // execution is one invocation held by an instance.
 type execution struct {
-	r        request
-	start    Time    // when it began (or will begin) executing
-	vEnd     float64 // the instance's vclock at which it completes
-	deadline Time    // start + the provider's timeout, or maxTime
-	next     int32
-	started  bool
-	cold     bool
+	r       request
+	start   Time    // when it began (or will begin) executing
+	vEnd    float64 // the instance's vclock at which it completes
+	next    int32
+	started bool
+	cold    bool
 }
 
 // newInstance creates an instance in pool pi whose start completes after a
@@ -155,7 +154,7 @@ func (e *Engine) join(i int32, r request) {
 		x = takeSlot(&e.execs, &e.freeExec)
 	}
 	in.ownBusy = in.ownBusy || x == ownExec
-	*e.exec(in, x) = execution{r: r, cold: cold, next: in.head, deadline: maxTime}
+	*e.exec(in, x) = execution{r: r, cold: cold, next: in.head}
 	in.head = x
 	in.k++
 	if in.k > int32(e.m.ExecutionsPeakPerInstance) {
@@ -214,10 +213,7 @@ func (e *Engine) begin(i int32, x int32, start Time) {
 	// Begun ahead of its start (an instance that nobody else can join):
 	// the clock runs from now, so the wait is added to its work.
 	ex.vEnd = in.vclock + work + float64(start.Sub(e.now))
-	if p.timeout > 0 {
-		ex.deadline = start.Add(p.timeout)
-	}
-	if in.running == 0 {
+	if in.running == 0 && p.rules.PerInstance {
 		// A busy period (billed per instance) starts: the start of the
 		// instance itself is not billed.
 		e.bills[i] = busyBill{start: e.now, from: e.now, at: e.now, open: true}
@@ -292,6 +288,15 @@ func (e *Engine) reschedule(i int32) {
 	}
 }
 
+// deadline returns when running execution ex of pool p times out: its
+// start plus the provider's timeout, or never.
+func deadline(p *pool, ex *execution) Time {
+	if p.timeout <= 0 {
+		return maxTime
+	}
+	return ex.start.Add(p.timeout)
+}
+
 // endOf returns when running execution ex of in (of pool p) ends at the
 // current rate: its completion, or its timeout if sooner.
 func (e *Engine) endOf(p *pool, in *instance, ex *execution) Time {
@@ -304,7 +309,7 @@ func (e *Engine) endOf(p *pool, in *instance, ex *execution) Time {
 			end = in.since.Add(Duration(math.Ceil(left / r)))
 		}
 	}
-	return min(end, ex.deadline)
+	return min(end, deadline(p, ex))
 }
 
 // ready starts the executions that waited for instance i's start, or makes
@@ -351,17 +356,18 @@ func (e *Engine) complete(ev event) {
 	e.touch(i)
 	const eps = 1e-3 // µs of work: float rounding of the virtual clock
 	prev := noExec
+	p := &e.pools[in.pool]
 	for x := in.head; x != noExec; {
 		ex := e.exec(in, x)
 		next := ex.next
-		if ex.started && (ex.vEnd <= in.vclock+eps || ex.deadline <= e.now) {
+		if ex.started && (ex.vEnd <= in.vclock+eps || deadline(p, ex) <= e.now) {
 			if prev == noExec {
 				in.head = next
 			} else {
 				e.exec(in, prev).next = next
 			}
 			e.endExecution(i, x, ex.vEnd > in.vclock+eps)
-			in = &e.inst[i]
+			in, p = &e.inst[i], &e.pools[in.pool]
 		} else {
 			prev = x
 		}

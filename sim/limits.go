@@ -115,17 +115,20 @@ func (e *Engine) takeToken(bi int32) bool {
 // wake-up for the earliest token they wait for.
 func (e *Engine) drainGroup(gi int32) {
 	g := &e.groups[gi]
+	if g.waiting.len() == 0 {
+		return
+	}
 	e.blocked = e.blocked[:0]
 	wake := maxTime
 	for k := 0; k < g.waiting.len(); {
 		w := *g.waiting.at(k)
 		p := &e.pools[w.pool]
-		if p.gen != w.gen || p.queue.len() == 0 || p.queue.front().seq > w.seq {
+		if p.gen != w.gen || p.queue.len() == 0 || *p.qseq.front() > w.seq {
 			// Served by an instance of its own pool, or dropped at its deadline.
 			g.waiting.removeAt(k)
 			continue
 		}
-		if p.queue.front().seq != w.seq || slices.Contains(e.blocked, p.bucket) {
+		if *p.qseq.front() != w.seq || slices.Contains(e.blocked, p.bucket) {
 			k++ // behind an earlier request of its pool, or of its blocked scope
 			continue
 		}

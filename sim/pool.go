@@ -13,7 +13,6 @@ type request struct {
 	ref     Duration
 	mem     float32
 	fn      FunctionID
-	seq     uint64 // order of queueing, for the limit group's queue
 }
 
 // pool is the instances of one function at one placement.
@@ -54,6 +53,7 @@ type pool struct {
 	partial  []int32     // instances holding executions with room for one more at full speed (PackCPU) or a free slot (PackSlots)
 	crowded  []int32     // PackCPU: instances with a free slot only at the cost of slowing
 	queue    fifo[request]
+	qseq     fifo[uint64] // beside queue: each request's order of queueing in its limit group
 
 	nInst int // instances alive
 	nProv int // pre-warmed instances held (not marked for release)
@@ -134,10 +134,8 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 	mo := &prov.Memory[pl.Memory]
 	p := &e.pools[pi]
 	gen := p.gen + 1
-	q, idle, idleProv, warming, partial, crowded := p.queue, p.idle, p.idleProv, p.warming[:0], p.partial[:0], p.crowded[:0]
-	q.buf, q.head = q.buf[:0], 0
-	idle.buf, idle.head = idle.buf[:0], 0
-	idleProv.buf, idleProv.head = idleProv.buf[:0], 0
+	q, qseq, idle, idleProv := p.queue.emptied(), p.qseq.emptied(), p.idle.emptied(), p.idleProv.emptied()
+	warming, partial, crowded := p.warming[:0], p.partial[:0], p.crowded[:0]
 	*p = pool{
 		live: true, current: true, gen: gen, fn: f, pl: pl,
 		group:     e.limitGroup(f, pl),
@@ -160,7 +158,7 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 		memW:      prov.Power.Watts(0, 1.0/1024, 0),
 		footMB:    e.fns[f].maxMem,
 		keepAlive: prov.KeepAlive,
-		queue:     q, idle: idle, idleProv: idleProv, warming: warming, partial: partial, crowded: crowded,
+		queue:     q, qseq: qseq, idle: idle, idleProv: idleProv, warming: warming, partial: partial, crowded: crowded,
 		lastChange: e.now,
 	}
 	p.fastSlots = fastSlots(p)
@@ -266,10 +264,10 @@ func (e *Engine) refuse(pi int32, r request) {
 	}
 	g := &e.groups[p.group]
 	g.seq++
-	r.seq = g.seq
 	p.queue.push(r)
+	p.qseq.push(g.seq)
 	e.buckets[p.bucket].waiting++
-	g.waiting.push(waiter{pool: pi, gen: p.gen, seq: r.seq})
+	g.waiting.push(waiter{pool: pi, gen: p.gen, seq: g.seq})
 	if e.measured(r.arrival) {
 		e.m.Queued++
 	}
@@ -293,6 +291,7 @@ const (
 // popQueue takes the oldest queued request of pool p.
 func (e *Engine) popQueue(p *pool) request {
 	e.buckets[p.bucket].waiting--
+	p.qseq.popFront()
 	return p.queue.popFront()
 }
 
