@@ -558,7 +558,9 @@ func (e *Engine) decidePlacements(strategic bool) error {
 	}
 	if strategic {
 		obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
-		e.cfg.Strategic.Providers(obs, e.provOut)
+		if err := e.cfg.Strategic.Providers(obs, e.provOut); err != nil {
+			return &PolicyError{Layer: "strategic", Policy: e.cfg.Strategic.Name(), At: e.now, Err: err}
+		}
 		for i, p := range e.provOut {
 			if int(p) >= len(e.cat.Providers) {
 				return fmt.Errorf("strategic policy %s gave function %d provider %d; the catalog has %d", e.cfg.Strategic.Name(), i, p, len(e.cat.Providers))
@@ -577,7 +579,9 @@ func (e *Engine) decidePlacements(strategic bool) error {
 			e.placeOut[i] = Placement{Provider: e.provOut[i]}
 		}
 	}
-	e.cfg.Tactical.Placements(obs, e.placeOut)
+	if err := e.cfg.Tactical.Placements(obs, e.placeOut); err != nil {
+		return &PolicyError{Layer: "tactical", Policy: e.cfg.Tactical.Name(), At: e.now, Err: err}
+	}
 	for i, pl := range e.placeOut {
 		if pl.Provider != e.provOut[i] || !e.cat.Valid(pl) {
 			return fmt.Errorf("tactical policy %s gave function %d the placement %s (provider must stay %s)",
@@ -614,7 +618,9 @@ func (e *Engine) decideOperational() error {
 	for i := range e.decOut {
 		e.decOut[i] = PoolDecision{KeepAlive: ProviderKeepAlive}
 	}
-	e.cfg.Operational.Decide(obs, e.decOut)
+	if err := e.cfg.Operational.Decide(obs, e.decOut); err != nil {
+		return &PolicyError{Layer: "operational", Policy: e.cfg.Operational.Name(), At: e.now, Err: err}
+	}
 	for i, d := range e.decOut {
 		if d.Prewarm < 0 || d.Prewarm > MaxPrewarm || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
 			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v (pre-warm must be in 0..%d, keep-alive >= 0 or ProviderKeepAlive)",
@@ -655,6 +661,21 @@ func (e *Engine) finish() {
 		}
 	}
 }
+
+// PolicyError is a policy's decision method failing: the run stops with it
+// at the decision point At.
+type PolicyError struct {
+	Layer  string // strategic, tactical or operational
+	Policy string
+	At     Time
+	Err    error
+}
+
+func (e *PolicyError) Error() string {
+	return fmt.Sprintf("%s policy %s failed at %v of simulated time: %v", e.Layer, e.Policy, Duration(e.At), e.Err)
+}
+
+func (e *PolicyError) Unwrap() error { return e.Err }
 
 func resize[T any](s []T, n int) []T {
 	if cap(s) < n {

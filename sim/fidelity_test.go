@@ -210,7 +210,7 @@ type schedule struct {
 }
 
 func (s schedule) Name() string { return "test-schedule" }
-func (s schedule) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (s schedule) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	n := 0
 	if k := int(sim.Duration(obs.Now) / s.step); k < len(s.by) {
 		n = s.by[k]
@@ -218,6 +218,7 @@ func (s schedule) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision
 	for i := range out {
 		out[i] = sim.PoolDecision{Prewarm: n, KeepAlive: sim.ProviderKeepAlive}
 	}
+	return nil
 }
 
 // TestProvisionedConcurrencyRounding: AWS bills provisioned concurrency

@@ -14,26 +14,28 @@ import (
 type fixedStrategic struct{ p sim.ProviderID }
 
 func (f fixedStrategic) Name() string { return "test-fixed" }
-func (f fixedStrategic) Providers(_ *sim.StrategicObservation, out []sim.ProviderID) {
+func (f fixedStrategic) Providers(_ *sim.StrategicObservation, out []sim.ProviderID) error {
 	for i := range out {
 		out[i] = f.p
 	}
+	return nil
 }
 
 type fixedTactical struct{ region, memory uint8 }
 
 func (f fixedTactical) Name() string { return "test-fixed" }
-func (f fixedTactical) Placements(_ *sim.TacticalObservation, out []sim.Placement) {
+func (f fixedTactical) Placements(_ *sim.TacticalObservation, out []sim.Placement) error {
 	for i := range out {
 		out[i].Region, out[i].Memory = f.region, f.memory
 	}
+	return nil
 }
 
 type keepAlive struct{ d sim.Duration }
 
-func (k keepAlive) Name() string                                                 { return "test-keepalive" }
-func (k keepAlive) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) {}
-func (k keepAlive) Stationary() sim.PoolDecision                                 { return sim.PoolDecision{KeepAlive: k.d} }
+func (k keepAlive) Name() string                                                       { return "test-keepalive" }
+func (k keepAlive) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) error { return nil }
+func (k keepAlive) Stationary() sim.PoolDecision                                       { return sim.PoolDecision{KeepAlive: k.d} }
 
 // testCatalog is one provider, one region, one 1-vCPU memory option, no
 // network delay: execution time equals the reference duration.
@@ -115,8 +117,9 @@ func run(t *testing.T, cfg sim.Config) *sim.Metrics {
 type prewarm struct{ n int }
 
 func (p prewarm) Name() string { return "test-prewarm" }
-func (p prewarm) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (p prewarm) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	for i := range out {
 		out[i] = sim.PoolDecision{Prewarm: p.n, KeepAlive: sim.ProviderKeepAlive}
 	}
+	return nil
 }

@@ -20,23 +20,25 @@ import (
 type erraticStrategic struct{ rng *rand.Rand }
 
 func (e erraticStrategic) Name() string { return "erratic" }
-func (e erraticStrategic) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (e erraticStrategic) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
 	for i := range out {
 		if e.rng.IntN(3) == 0 {
 			out[i] = sim.ProviderID(e.rng.IntN(len(obs.Catalog.Providers)))
 		}
 	}
+	return nil
 }
 
 type erraticTactical struct{ rng *rand.Rand }
 
 func (e erraticTactical) Name() string { return "erratic" }
-func (e erraticTactical) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
+func (e erraticTactical) Placements(obs *sim.TacticalObservation, out []sim.Placement) error {
 	for i := range out {
 		p := &obs.Catalog.Providers[out[i].Provider]
 		out[i].Region = uint8(e.rng.IntN(len(p.Regions)))
 		out[i].Memory = uint8(e.rng.IntN(len(p.Memory)))
 	}
+	return nil
 }
 
 type erraticOperational struct{ rng *rand.Rand }
@@ -48,11 +50,12 @@ func (e erraticOperational) Lookahead() sim.Duration { return time30s }
 
 const time30s = 30 * sim.Second
 
-func (e erraticOperational) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (e erraticOperational) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	kas := []sim.Duration{sim.ProviderKeepAlive, 0, 10 * sim.Second, 5 * sim.Minute}
 	for i := range out {
 		out[i] = sim.PoolDecision{Prewarm: e.rng.IntN(3) * e.rng.IntN(2), KeepAlive: kas[e.rng.IntN(len(kas))]}
 	}
+	return nil
 }
 
 // twoProviders is a catalog with different limit scopes and memory sizes.

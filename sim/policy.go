@@ -8,8 +8,9 @@ package sim
 type Strategic interface {
 	Name() string
 	// Providers writes the provider for obs.Functions[i] to out[i]; out
-	// holds the current providers on entry.
-	Providers(obs *StrategicObservation, out []ProviderID)
+	// holds the current providers on entry. An error (a model that cannot
+	// infer, say) stops the run with it.
+	Providers(obs *StrategicObservation, out []ProviderID) error
 }
 
 // Tactical picks the region and memory size of each function within the
@@ -19,16 +20,17 @@ type Tactical interface {
 	// Placements writes a placement for obs.Functions[i] to out[i]. On entry
 	// out[i].Provider is the provider chosen by the strategic layer (and the
 	// region and memory are the current ones if the provider is unchanged);
-	// the policy must keep the provider.
-	Placements(obs *TacticalObservation, out []Placement)
+	// the policy must keep the provider. An error stops the run with it.
+	Placements(obs *TacticalObservation, out []Placement) error
 }
 
 // Operational sets, every tick and for every current pool, how many
 // instances to keep pre-warmed for the next interval and the idle keep-alive.
 type Operational interface {
 	Name() string
-	// Decide writes the decision for obs.Pools[i] to out[i].
-	Decide(obs *OperationalObservation, out []PoolDecision)
+	// Decide writes the decision for obs.Pools[i] to out[i]. An error stops
+	// the run with it.
+	Decide(obs *OperationalObservation, out []PoolDecision) error
 }
 
 // Stationary is implemented by operational policies whose decision is the

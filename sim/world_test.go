@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -207,8 +208,50 @@ func TestInvalidOperationalDecisionIsAnError(t *testing.T) {
 type fixedDecision struct{ d sim.PoolDecision }
 
 func (f fixedDecision) Name() string { return "test-fixed-decision" }
-func (f fixedDecision) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) {
+func (f fixedDecision) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) error {
 	for i := range out {
 		out[i] = f.d
+	}
+	return nil
+}
+
+// failingAt fails its decision at the n-th operational tick (a model whose
+// inference fails mid-run).
+type failingAt struct {
+	n     int
+	calls *int
+}
+
+var errInference = errors.New("inference failed: NaN in the forward pass")
+
+func (f failingAt) Name() string { return "test-failing" }
+func (f failingAt) Decide(_ *sim.OperationalObservation, out []sim.PoolDecision) error {
+	*f.calls++
+	if *f.calls == f.n {
+		return errInference
+	}
+	for i := range out {
+		out[i] = sim.PoolDecision{KeepAlive: sim.ProviderKeepAlive}
+	}
+	return nil
+}
+
+func TestPolicyErrorStopsTheRun(t *testing.T) {
+	calls := 0
+	src := newList(sim.Time(10*sim.Minute), 1, at(1, 1), at(200, 1), at(500, 1))
+	m, err := sim.Run(context.Background(), cfgFor(src, sim.Limits{}, 60*sim.Second, failingAt{n: 5, calls: &calls}))
+	if m != nil || !errors.Is(err, errInference) {
+		t.Fatalf("metrics %v, error %v: want the policy's error", m, err)
+	}
+	var pe *sim.PolicyError
+	if !errors.As(err, &pe) || pe.Layer != "operational" || pe.At != sim.Time(4*15*sim.Second) {
+		t.Fatalf("error %#v: want an operational PolicyError at the fifth tick (1m0s)", err)
+	}
+	if calls != 5 {
+		t.Errorf("the policy was called %d times after failing at the 5th", calls)
+	}
+	want := "operational policy test-failing failed at 1m0s of simulated time: inference failed: NaN in the forward pass"
+	if err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
 	}
 }

@@ -48,8 +48,8 @@ func New(args policy.Args, _ policy.Env) (sim.Operational, error) {
 	return &Policy{name: fmt.Sprintf("%s:%v", Name, c.KeepAlive), ka: sim.FromStd(c.KeepAlive)}, nil
 }
 
-func (p *Policy) Name() string                                           { return p.name }
-func (p *Policy) Decide(*sim.OperationalObservation, []sim.PoolDecision) {}
+func (p *Policy) Name() string                                                 { return p.name }
+func (p *Policy) Decide(*sim.OperationalObservation, []sim.PoolDecision) error { return nil }
 
 // Stationary sets the fixed keep-alive everywhere.
 func (p *Policy) Stationary() sim.PoolDecision { return sim.PoolDecision{KeepAlive: p.ka} }

@@ -170,7 +170,7 @@ func (p *Policy) percentile(h *histogram, q float64) int {
 // one, unload after execution and hold one pre-warmed instance from the tick
 // before the pre-warm window opens until the keep-alive window closes,
 // measured from the function's last completion.
-func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	for i := range obs.Pools {
 		v := &obs.Pools[i]
 		h := p.hist(v.Function)
@@ -193,4 +193,5 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 			out[i] = d
 		}
 	}
+	return nil
 }

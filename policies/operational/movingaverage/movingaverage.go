@@ -52,7 +52,7 @@ func New(args policy.Args, _ policy.Env) (sim.Operational, error) {
 func (p *Policy) Name() string { return Name }
 
 // Decide sets the pre-warm targets.
-func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	for i := range obs.Pools {
 		v := &obs.Pools[i]
 		r := p.history[v.Function]
@@ -68,4 +68,5 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 		mean := math.Max(0, r.sum/float64(r.n))
 		out[i] = sim.PoolDecision{Prewarm: int(math.Ceil(mean - 1e-9)), KeepAlive: sim.ProviderKeepAlive}
 	}
+	return nil
 }

@@ -80,7 +80,7 @@ func (p *Policy) Name() string { return Name }
 func (p *Policy) Lookahead() sim.Duration { return p.look }
 
 // Decide sets every pool's target to the peak concurrency ahead.
-func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	clear(p.index)
 	if cap(p.ends) < len(obs.Pools) {
 		p.ends = make([]endHeap, len(obs.Pools))
@@ -111,6 +111,7 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 			out[i].Prewarm = h.Len()
 		}
 	}
+	return nil
 }
 
 // endHeap is a min-heap of execution end times.

@@ -26,8 +26,8 @@ func New(args policy.Args, _ policy.Env) (sim.Operational, error) {
 	return Policy{}, policy.NoSettings(args)
 }
 
-func (Policy) Name() string                                           { return Name }
-func (Policy) Decide(*sim.OperationalObservation, []sim.PoolDecision) {}
+func (Policy) Name() string                                                 { return Name }
+func (Policy) Decide(*sim.OperationalObservation, []sim.PoolDecision) error { return nil }
 
 // Stationary keeps the provider's keep-alive and pre-warms nothing.
 func (Policy) Stationary() sim.PoolDecision {

@@ -42,9 +42,10 @@ func New(args policy.Args, _ policy.Env) (sim.Operational, error) {
 func (p *Policy) Name() string { return Name }
 
 // Decide sets the pre-warm targets.
-func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) {
+func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
 	for i := range obs.Pools {
 		conc := float64(obs.Pools[i].BusyTime) / float64(obs.Interval)
 		out[i] = sim.PoolDecision{Prewarm: int(math.Ceil(p.factor*conc - 1e-9)), KeepAlive: sim.ProviderKeepAlive}
 	}
+	return nil
 }

@@ -36,7 +36,7 @@ func New(args policy.Args, _ policy.Env) (sim.Strategic, error) {
 func (*Policy) Name() string { return Name }
 
 // Providers picks the cheapest price list per function.
-func (c *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (c *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
 	for i := range obs.Functions {
 		v := &obs.Functions[i]
 		c.runnable = policy.RunnableProviders(c.runnable, obs, v)
@@ -53,4 +53,5 @@ func (c *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		}
 		out[i] = best
 	}
+	return nil
 }

@@ -30,6 +30,7 @@ func New(args policy.Args, _ policy.Env) (sim.Strategic, error) {
 func (Policy) Name() string { return Name }
 
 // Providers picks the provider of the greenest option per function.
-func (Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
 	policy.BestProvider(obs, out, func(o *sim.Offer) float64 { return o.CarbonG })
+	return nil
 }

@@ -51,7 +51,7 @@ func New(args policy.Args, env policy.Env) (sim.Strategic, error) {
 func (p *Policy) Name() string { return Name }
 
 // Providers draws providers.
-func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
 	if len(p.assigned) < len(out) {
 		p.assigned = append(p.assigned, make([]bool, len(out)-len(p.assigned))...)
 		p.choice = append(p.choice, make([]sim.ProviderID, len(out)-len(p.choice))...)
@@ -64,4 +64,5 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		}
 		out[i] = p.choice[i]
 	}
+	return nil
 }

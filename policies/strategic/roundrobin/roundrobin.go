@@ -43,7 +43,7 @@ func New(args policy.Args, _ policy.Env) (sim.Strategic, error) {
 func (p *Policy) Name() string { return Name }
 
 // Providers deals the functions.
-func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
 	shift := 0
 	if p.rotate {
 		shift = p.epoch
@@ -53,4 +53,5 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		out[i] = p.runnable[(i+shift)%len(p.runnable)]
 	}
 	p.epoch++
+	return nil
 }

@@ -53,8 +53,9 @@ func New(args policy.Args, env policy.Env) (sim.Strategic, error) {
 func (p *Policy) Name() string { return p.name }
 
 // Providers puts every function on the configured provider.
-func (p *Policy) Providers(_ *sim.StrategicObservation, out []sim.ProviderID) {
+func (p *Policy) Providers(_ *sim.StrategicObservation, out []sim.ProviderID) error {
 	for i := range out {
 		out[i] = p.p
 	}
+	return nil
 }

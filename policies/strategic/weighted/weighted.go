@@ -67,7 +67,7 @@ func New(args policy.Args, env policy.Env) (sim.Strategic, error) {
 func (p *Policy) Name() string { return Name }
 
 // Providers picks the provider of the best weighted option per function.
-func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) {
+func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
 	for i := range obs.Functions {
 		v := &obs.Functions[i]
 		p.offs = p.offs[:0]
@@ -112,4 +112,5 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 		}
 		out[i] = best
 	}
+	return nil
 }

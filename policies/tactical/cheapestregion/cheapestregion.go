@@ -33,6 +33,7 @@ func New(args policy.Args, _ policy.Env) (sim.Tactical, error) {
 func (p *Policy) Name() string { return Name }
 
 // Placements picks the cheapest region.
-func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
+func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) error {
 	policy.RegionBy(obs, out, p.rule, func(o *sim.Offer) float64 { return o.CostUSD })
+	return nil
 }

@@ -51,10 +51,11 @@ func New(args policy.Args, env policy.Env) (sim.Tactical, error) {
 func (p *Policy) Name() string { return Name }
 
 // Placements applies the fixed region and memory.
-func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
+func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) error {
 	for i := range out {
 		prov := &obs.Catalog.Providers[out[i].Provider]
 		out[i].Region = p.region[out[i].Provider]
 		out[i].Memory = p.c.Pick(prov, &obs.Functions[i])
 	}
+	return nil
 }

@@ -31,10 +31,11 @@ func New(args policy.Args, _ policy.Env) (sim.Tactical, error) {
 func (p *Policy) Name() string { return Name }
 
 // Placements picks the nearest region.
-func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
+func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) error {
 	for i := range out {
 		v := &obs.Functions[i]
 		out[i].Region = policy.NearestRegion(obs.Catalog, v.Zone, out[i].Provider)
 		out[i].Memory = p.rule.Pick(&obs.Catalog.Providers[out[i].Provider], v)
 	}
+	return nil
 }

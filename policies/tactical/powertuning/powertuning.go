@@ -56,7 +56,7 @@ func New(args policy.Args, env policy.Env) (sim.Tactical, error) {
 func (p *Policy) Name() string { return Name }
 
 // Placements tunes memory per function.
-func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
+func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) error {
 	for i := range out {
 		v := &obs.Functions[i]
 		r := policy.NearestRegion(obs.Catalog, v.Zone, out[i].Provider)
@@ -74,4 +74,5 @@ func (p *Policy) Placements(obs *sim.TacticalObservation, out []sim.Placement) {
 		})
 		out[i].Memory = pl.Memory
 	}
+	return nil
 }
