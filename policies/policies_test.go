@@ -13,7 +13,7 @@ import (
 
 func env(t *testing.T) (policy.Env, *sim.Catalog) {
 	t.Helper()
-	p, err := scenarios.Default()
+	p, err := scenarios.Default(policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"github.com/skyfaas/skyfaas/policies"
 	"runtime"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func runArm(b *testing.B, plan *scenarios.Plan, arm int) {
 // (11,639,447 invocations) with baseline policies at every layer.
 func BenchmarkReplaySample(b *testing.B) {
 	sharedtest.Dir(b)
-	plan, err := scenarios.Load("azure2019-sample.toml")
+	plan, err := scenarios.Load("azure2019-sample.toml", policies.Builtin())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"bufio"
 	"fmt"
+	"github.com/skyfaas/skyfaas/policies"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 // parse resolves a scenario given as text, failing the test on error.
 func parse(t *testing.T, text string) *scenarios.Plan {
 	t.Helper()
-	p, err := scenarios.Parse("x.toml", []byte(text), t.TempDir())
+	p, err := scenarios.Parse("x.toml", []byte(text), t.TempDir(), policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func TestOldScopeKeyIsRefusedInACatalogFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "c.toml"), []byte(cat), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := scenarios.Parse("x.toml", []byte(base+"[catalog]\nfile = \"c.toml\"\n"), dir)
+	_, err := scenarios.Parse("x.toml", []byte(base+"[catalog]\nfile = \"c.toml\"\n"), dir, policies.Builtin())
 	for _, want := range []string{"line 98: providers[0].limits.scope: unknown key: scope was replaced by concurrency_scope and scale_up_scope"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
@@ -220,7 +221,7 @@ func TestOldScopeKeyIsRefusedInACatalogFile(t *testing.T) {
 // profiles against the first 60 minute columns of the invocations file.
 func TestProfileFromReadsTheWindow(t *testing.T) {
 	inv, _, _ := sharedtest.Sample(t)
-	p, err := scenarios.Load("azure2019-sample.toml")
+	p, err := scenarios.Load("azure2019-sample.toml", policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +287,7 @@ func TestProfileFromReadsTheWindow(t *testing.T) {
 }
 
 func TestSensitivityScenarioSweepsTheFraction(t *testing.T) {
-	p, err := scenarios.Load("sensitivity.toml")
+	p, err := scenarios.Load("sensitivity.toml", policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}

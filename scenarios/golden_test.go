@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"bytes"
 	"flag"
+	"github.com/skyfaas/skyfaas/policies"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ func TestGoldenSummaries(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			plan, err := scenarios.Load(f)
+			plan, err := scenarios.Load(f, policies.Builtin())
 			if err != nil {
 				t.Fatal(err)
 			}

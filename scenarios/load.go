@@ -33,23 +33,30 @@ var DefaultScenario []byte
 // DefaultName is how the embedded default scenario is named in messages.
 const DefaultName = "default.toml (embedded)"
 
-// Load reads, checks and resolves a scenario file. Relative paths inside it
-// are taken from the file's directory.
-func Load(path string) (*Plan, error) {
+// Load reads, checks and resolves a scenario file, building its policies
+// from reg (the caller's registry: the builtin baselines, plus whatever it
+// registers, such as learned policies). Relative paths inside it are taken
+// from the file's directory.
+func Load(path string, reg *policies.Registry) (*Plan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	return Parse(path, data, filepath.Dir(path))
+	return Parse(path, data, filepath.Dir(path), reg)
 }
 
-// Default resolves the embedded default scenario.
-func Default() (*Plan, error) { return Parse(DefaultName, DefaultScenario, ".") }
+// Default resolves the embedded default scenario with the policies of reg.
+func Default(reg *policies.Registry) (*Plan, error) {
+	return Parse(DefaultName, DefaultScenario, ".", reg)
+}
 
 // Parse checks and resolves scenario data read from file, whose relative
 // paths are taken from dir. Every problem found is reported at once, each
-// with its key path and line.
-func Parse(file string, data []byte, dir string) (*Plan, error) {
+// with its key path and line. Policies are looked up in reg.
+func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan, error) {
+	if reg == nil {
+		return nil, fmt.Errorf("scenario %s: no policy registry (pass policies.Builtin() for the baselines)", file)
+	}
 	var s Scenario
 	md, err := decodeStrict(file, data, &s)
 	if err != nil {
@@ -61,7 +68,7 @@ func Parse(file string, data []byte, dir string) (*Plan, error) {
 		return nil, ps.err(file)
 	}
 	applyDefaults(&s, file)
-	plan := &Plan{File: file, Dir: dir, Registry: policies.Builtin()}
+	plan := &Plan{File: file, Dir: dir, Registry: reg}
 	checkScenario(&s, ps)
 	cat, build, series, catErr := plan.loadCatalog(&s, ps)
 	if catErr != nil {

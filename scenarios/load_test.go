@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"errors"
+	"github.com/skyfaas/skyfaas/policies"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,7 @@ import (
 )
 
 func TestDefaultScenarioResolves(t *testing.T) {
-	p, err := scenarios.Default()
+	p, err := scenarios.Default(policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestExamplesResolve(t *testing.T) {
 			if strings.Contains(f, "2019") || strings.Contains(f, "ablation") {
 				sharedtest.Dir(t)
 			}
-			_, err := scenarios.Load(f)
+			_, err := scenarios.Load(f, policies.Builtin())
 			if f == "azure2021.toml" {
 				// The 2021 trace is a download: the error must say which file and line.
 				if err == nil || !strings.Contains(err.Error(), "workload.azure2021.file: cannot open the trace file") || !strings.Contains(err.Error(), "line ") {
@@ -154,7 +155,7 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 		{"empty memory sizes", base + "[simulation]\nmemory_sizes = []\n", []string{"simulation.memory_sizes: needs 1 to 255 sizes (got 0)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := scenarios.Parse("x.toml", []byte(c.toml), t.TempDir())
+			_, err := scenarios.Parse("x.toml", []byte(c.toml), t.TempDir(), policies.Builtin())
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -169,7 +170,7 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 
 func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	bad := base + "[simulation]\ncpu_bound_fraction = 2\nrouting = \"random\"\n[slo]\nslack = \"-1s\"\n"
-	_, err := scenarios.Parse("x.toml", []byte(bad), t.TempDir())
+	_, err := scenarios.Parse("x.toml", []byte(bad), t.TempDir(), policies.Builtin())
 	var se *scenarios.Error
 	if !errors.As(err, &se) {
 		t.Fatalf("error %v is not a *scenarios.Error", err)
@@ -197,7 +198,7 @@ func TestRelativePathsFollowTheScenarioFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "s.toml"), []byte(sc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := scenarios.Load(filepath.Join(dir, "s.toml"))
+	p, err := scenarios.Load(filepath.Join(dir, "s.toml"), policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestRelativePathsFollowTheScenarioFile(t *testing.T) {
 		t.Errorf("series not applied to %s: %v at 0, %v at 20 min", r.Name, r.Carbon.At(0), r.Carbon.At(20*60e6))
 	}
 	bad := strings.Replace(sc, "ci.csv", "missing.csv", 1)
-	if _, err := scenarios.Parse("s.toml", []byte(bad), dir); err == nil || !strings.Contains(err.Error(), "catalog.carbon_series[0].file") {
+	if _, err := scenarios.Parse("s.toml", []byte(bad), dir, policies.Builtin()); err == nil || !strings.Contains(err.Error(), "catalog.carbon_series[0].file") {
 		t.Errorf("missing series file: %v", err)
 	}
 }
@@ -216,7 +217,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(scenarios.DefaultScenario)
 	f.Add([]byte("[[arms]]\nstrategic = { policy = \"weighted-greedy\", cost = 1.0 }\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := scenarios.Parse("f.toml", data, t.TempDir())
+		p, err := scenarios.Parse("f.toml", data, t.TempDir(), policies.Builtin())
 		if err == nil && (p.Catalog == nil || len(p.Arms) == 0) {
 			t.Fatal("a scenario without catalog or arms was accepted")
 		}

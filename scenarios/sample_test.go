@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"github.com/skyfaas/skyfaas/policies"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
@@ -15,7 +16,7 @@ func TestSampleScenarioReplaysEveryInvocation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays 11.6 M invocations per arm; skipped with -short")
 	}
-	plan, err := scenarios.Load("azure2019-sample.toml")
+	plan, err := scenarios.Load("azure2019-sample.toml", policies.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}

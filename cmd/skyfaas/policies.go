@@ -7,6 +7,12 @@ import (
 	"github.com/skyfaas/skyfaas/policies"
 )
 
+// registry is every policy the command line knows: the builtin baselines.
+// Policies from other packages (the learned ones in models) are registered
+// here, so that scenarios, which takes the registry as an argument, need
+// not import them.
+func registry() *policies.Registry { return policies.Builtin() }
+
 func runPolicies(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("policies", stderr, "Usage: skyfaas policies\n\nLists the policies of each layer with a one-line description.\n")
 	if err := fs.Parse(args); err != nil {
@@ -16,7 +22,7 @@ func runPolicies(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: policies takes no arguments", errUsage)
 	}
 	layer := policies.Layer("")
-	for _, p := range policies.Builtin().List() {
+	for _, p := range registry().List() {
 		if p.Layer != layer {
 			if layer != "" {
 				fmt.Fprintln(stdout)

@@ -61,9 +61,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		err  error
 	)
 	if len(positional) == 1 {
-		plan, err = scenarios.Load(positional[0])
+		plan, err = scenarios.Load(positional[0], registry())
 	} else {
-		plan, err = scenarios.Default()
+		plan, err = scenarios.Default(registry())
 	}
 	if err != nil {
 		return err

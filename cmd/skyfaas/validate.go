@@ -16,7 +16,7 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("%w: validate needs exactly one scenario file", errUsage)
 	}
-	plan, err := scenarios.Load(fs.Arg(0))
+	plan, err := scenarios.Load(fs.Arg(0), registry())
 	if err != nil {
 		return err
 	}
