@@ -474,7 +474,7 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, *catalogBui
 			ps.add(path+".region", "unknown region %q (write provider/region, e.g. aws/eu-central-1)", cs.Region)
 			continue
 		}
-		cs, err := loadCarbonSeries(p.path(cs.File), cs.Column, cs.Start)
+		cs, err := traces.ReadCarbonSeries(p.path(cs.File), cs.Column, cs.Start)
 		if err != nil {
 			ps.add(path+".file", "%v", err)
 			continue

@@ -1,8 +1,9 @@
-package scenarios
+package traces
 
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -15,10 +16,10 @@ import (
 // 00:15:00", as in the Vessim / Let's-wait-awhile data).
 const seriesTime = "2006-01-02 15:04:05"
 
-// loadCarbonSeries reads a CSV with a time column first and the named value
+// ReadCarbonSeries reads a CSV with a time column first and the named value
 // column (gCO2e/kWh), at a constant step. Simulated time 0 is the series
 // time start (the first row if empty); the series repeats past its end.
-func loadCarbonSeries(path, column, start string) (*carbon.Series, error) {
+func ReadCarbonSeries(path, column, start string) (*carbon.Series, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -59,7 +60,7 @@ func loadCarbonSeries(path, column, start string) (*carbon.Series, error) {
 			return nil, fmt.Errorf("%s:%d: column %q: time %q is not YYYY-MM-DD HH:MM:SS", path, line, header[0], fields[0])
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
-		if err != nil || !finite(v) || v < 0 {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			return nil, fmt.Errorf("%s:%d: column %q: %q is not an intensity >= 0", path, line, column, fields[col])
 		}
 		switch {
