@@ -96,6 +96,12 @@ type Config struct {
 	Streams     Streams
 
 	StrategicEpoch, TacticalEpoch, Tick Duration
+	// Start is the first simulated moment: the start of a window of the
+	// workload's time (0 for a whole trace). The source must not deliver
+	// arrivals before it; decisions fall on Start + k·Tick, and the warm-up
+	// counts from it. Time stays the trace's, so hourly carbon intensities
+	// keep their time of day.
+	Start Time
 	// Horizon ends the run; 0 takes the source's horizon. Arrivals at or
 	// after it are not replayed; work still running there is in flight.
 	Horizon Time
@@ -263,7 +269,8 @@ func New(cfg Config) (*Engine, error) {
 			e.fns[i].seen, e.fns[i].durSum, e.fns[i].maxDur, e.fns[i].maxMem = s.Invocations, s.DurationSum, s.MaxDuration, s.MaxMemoryMB
 		}
 	}
-	e.warm = Time(cfg.Warmup)
+	e.now, e.lastTick = cfg.Start, cfg.Start
+	e.warm = cfg.Start.Add(cfg.Warmup)
 	e.m.PerProvider = make([]ProviderMetrics, len(cfg.Catalog.Providers))
 	e.m.BillableUnits = make([]BillableUnits, len(cfg.Catalog.Providers))
 	e.m.PerFunction = make([]FunctionMetrics, len(fi))
@@ -312,8 +319,10 @@ func checkConfig(c *Config) error {
 	if horizon == 0 {
 		horizon = c.Source.Horizon()
 	}
-	if c.Warmup < 0 || (c.Warmup > 0 && Time(c.Warmup) >= horizon) {
-		errs = append(errs, fmt.Errorf("sim: the warm-up (%v) must be >= 0 and shorter than the run (%v)", c.Warmup, Duration(horizon)))
+	if c.Start < 0 || c.Start >= horizon {
+		errs = append(errs, fmt.Errorf("sim: the start (%v) must be >= 0 and before the horizon (%v)", Duration(c.Start), Duration(horizon)))
+	} else if c.Warmup < 0 || (c.Warmup > 0 && c.Start.Add(c.Warmup) >= horizon) {
+		errs = append(errs, fmt.Errorf("sim: the warm-up (%v) must be >= 0 and shorter than the run (%v)", c.Warmup, horizon.Sub(c.Start)))
 	}
 	if c.InitialProfiles != nil && len(c.InitialProfiles) != len(c.Source.Functions()) {
 		errs = append(errs, fmt.Errorf("sim: %d initial profiles for %d functions", len(c.InitialProfiles), len(c.Source.Functions())))
@@ -341,7 +350,7 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 	if e.warm > 0 {
 		e.q.push(e.warm, evWarmup, 0, 0)
 	}
-	e.q.push(0, evControl, 0, 0)
+	e.q.push(e.cfg.Start, evControl, 0, 0)
 	e.fetch()
 	for {
 		useEvent := e.q.len() > 0 && (!e.hasNext || e.q.top().at <= e.next.Arrival || e.next.Arrival >= e.horizon)
@@ -523,11 +532,12 @@ func (e *Engine) endWarmup() {
 // control runs the decision points that fall on this tick.
 func (e *Engine) control() error {
 	t := e.now
-	if t > 0 {
+	if t > e.cfg.Start {
 		e.tickMetrics()
 	}
-	strategic := int64(t)%int64(e.cfg.StrategicEpoch) == 0
-	tactical := int64(t)%int64(e.cfg.TacticalEpoch) == 0
+	since := int64(t.Sub(e.cfg.Start))
+	strategic := since%int64(e.cfg.StrategicEpoch) == 0
+	tactical := since%int64(e.cfg.TacticalEpoch) == 0
 	if strategic || tactical {
 		if err := e.decidePlacements(strategic); err != nil {
 			return err
@@ -637,7 +647,7 @@ func (e *Engine) finish() {
 	if !e.draining || e.now < e.horizon {
 		e.now = e.horizon
 	}
-	e.m.Horizon, e.m.Warmup, e.m.End = e.horizon, e.warm, e.now
+	e.m.Start, e.m.Horizon, e.m.Warmup, e.m.End = e.cfg.Start, e.horizon, e.warm, e.now
 	for i := range e.inst {
 		if e.inst[i].state != stFree {
 			e.closeAtHorizon(int32(i))

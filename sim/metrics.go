@@ -26,7 +26,10 @@ var FailCauseNames = [NumFailCauses]string{"oom", "throttled", "timeout", "infea
 // latency and outcome, wherever they end), and instance time, energy,
 // carbon and provisioned capacity from the warm-up on.
 type Metrics struct {
-	Horizon Time // simulated time span (µs)
+	// Start is the first simulated moment (Config.Start); Horizon the end
+	// of the replay (µs of trace time).
+	Start   Time
+	Horizon Time
 	// Warmup is the start of the measured window; End its end: the horizon,
 	// or, for a drained run, when the last instance stopped.
 	Warmup Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -253,5 +254,51 @@ func TestPolicyErrorStopsTheRun(t *testing.T) {
 	want := "operational policy test-failing failed at 1m0s of simulated time: inference failed: NaN in the forward pass"
 	if err.Error() != want {
 		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+}
+
+// A run over a window [1h, 2h) of trace time is the run of the same
+// invocations shifted to [0, 1h) (the test catalog's carbon intensity is
+// constant, so time of day changes nothing): decisions, warm-up and
+// metrics count from the window's start.
+func TestWindowStartShiftsNothingButTime(t *testing.T) {
+	const h = 3600.0
+	invs := []sim.Invocation{at(5, 1), at(6, 2), at(600, 1), at(601, 30), at(1900, 0.5), at(3599, 1)}
+	shifted := make([]sim.Invocation, len(invs))
+	for i, v := range invs {
+		v.Arrival = v.Arrival.Add(sim.Hour)
+		shifted[i] = v
+	}
+	base := cfgFor(newList(sim.Time(h*sim.Second), 1, invs...), sim.Limits{}, 60*sim.Second, keepAlive{60 * sim.Second})
+	base.Warmup = 10 * sim.Minute
+	win := cfgFor(newList(sim.Time(2*h*sim.Second), 1, shifted...), sim.Limits{}, 60*sim.Second, keepAlive{60 * sim.Second})
+	win.Warmup, win.Start = 10*sim.Minute, sim.Time(sim.Hour)
+	a, b := run(t, base), run(t, win)
+	if b.Start != sim.Time(sim.Hour) || b.Warmup != sim.Time(sim.Hour+10*sim.Minute) || b.End != sim.Time(2*sim.Hour) {
+		t.Errorf("window metrics: start %v, warm-up end %v, end %v", b.Start, b.Warmup, b.End)
+	}
+	b.Start, b.Horizon, b.Warmup, b.End = a.Start, a.Horizon, a.Warmup, a.End
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("window run differs from the shifted run:\n%+v\n%+v", a, b)
+	}
+	if a.Arrived != 4 || a.Ticks != 200 {
+		t.Errorf("arrived %d (want 4 after the 10 min warm-up), ticks %d (want 200: 50 measured minutes of 15 s)", a.Arrived, a.Ticks)
+	}
+
+	// An arrival before the start, a start at or past the horizon: errors.
+	early := win
+	early.Source = newList(sim.Time(2*h*sim.Second), 1, at(10, 1))
+	if _, err := sim.Run(context.Background(), early); err == nil || !strings.Contains(err.Error(), "back in time") {
+		t.Errorf("arrival before the start: error %v", err)
+	}
+	late := win
+	late.Start, late.Warmup = sim.Time(2*sim.Hour), 0
+	if _, err := sim.Run(context.Background(), late); err == nil || !strings.Contains(err.Error(), "before the horizon") {
+		t.Errorf("start at the horizon: error %v", err)
+	}
+	long := win
+	long.Warmup = sim.Hour
+	if _, err := sim.Run(context.Background(), long); err == nil || !strings.Contains(err.Error(), "shorter than the run (1h0m0s)") {
+		t.Errorf("warm-up as long as the window: error %v", err)
 	}
 }
