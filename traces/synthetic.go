@@ -14,7 +14,14 @@ import (
 // SyntheticOptions configures the synthetic generator.
 type SyntheticOptions struct {
 	Functions int
-	Duration  sim.Duration
+	// Start is the start of the generated window of simulated time (0 for
+	// the whole span); Duration its length: arrivals fall in
+	// [Start, Start+Duration), with the diurnal phase of their time of day.
+	// A window draws its arrivals afresh from its start (Poisson arrivals
+	// are memoryless; timers keep their phase), so it follows the same law
+	// as the same window of a longer run but is not the same realisation.
+	Start    sim.Duration
+	Duration sim.Duration
 	// PeakHour is the hour of simulated time (0-24) at which the diurnal
 	// load peaks. The paper shows the shape, not a phase we could read, so
 	// the phase is the scenario's choice.
@@ -73,11 +80,15 @@ func NewSynthetic(o SyntheticOptions) (*Synthetic, error) {
 	if o.Duration <= 0 {
 		return nil, fmt.Errorf("synthetic: duration must be positive (got %v)", o.Duration)
 	}
+	if o.Start < 0 || o.Start > math.MaxInt64-o.Duration {
+		return nil, fmt.Errorf("synthetic: window start must be >= 0 and the window end representable (got start %v, duration %v)", o.Start, o.Duration)
+	}
 	if !(o.PeakHour >= 0 && o.PeakHour < 24) {
 		return nil, fmt.Errorf("synthetic: peak hour must be in [0, 24) (got %v)", o.PeakHour)
 	}
 	n := o.Functions
-	s := &Synthetic{horizon: sim.Time(o.Duration), peak: o.PeakHour, gens: make([]fnGen, n), funcs: make([]sim.FunctionInfo, n)}
+	start := sim.Time(o.Start)
+	s := &Synthetic{horizon: start.Add(o.Duration), peak: o.PeakHour, gens: make([]fnGen, n), funcs: make([]sim.FunctionInfo, n)}
 
 	// Apps: consecutive functions grouped by the functions-per-app law.
 	arng := o.Streams.New("synthetic/apps")
@@ -129,9 +140,13 @@ func NewSynthetic(o SyntheticOptions) (*Synthetic, error) {
 			g.period = sim.Duration(math.Max(60, 86400/daily) * float64(sim.Second))
 			g.daily = 86400 / g.period.Seconds()
 			g.next = sim.Time(g.rng.Float64() * float64(g.period))
+			if g.next < start { // the first firing in the window, same phase
+				k := (int64(start-g.next) + int64(g.period) - 1) / int64(g.period)
+				g.next += sim.Time(k * int64(g.period))
+			}
 		} else {
 			g.rateMax = daily / float64(sim.Day) * (1 + DiurnalAmplitude)
-			g.next = s.poissonNext(g, 0)
+			g.next = s.poissonNext(g, start)
 		}
 		s.funcs[i] = sim.FunctionInfo{Name: "f" + strconv.Itoa(i), App: appOf[i], Trigger: trigger}
 	}

@@ -3,7 +3,9 @@ package traces_test
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/sim"
@@ -148,5 +150,74 @@ func BenchmarkSynthetic50k(b *testing.B) {
 			b.ReportMetric(float64(n)/float64(b.N), "invocations/op")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-live-heap-MB")
 		})
+	}
+}
+
+// A window [6h, 8h) of a synthetic day: every arrival inside it, timers
+// firing at exactly the times they fire in the whole day, and the Poisson
+// functions' count that of the same window of the day within sampling error.
+func TestSyntheticWindow(t *testing.T) {
+	const n = 100
+	opts := traces.SyntheticOptions{Functions: n, Duration: sim.Day, PeakHour: 12, Streams: sim.NewStreams(5, 0)}
+	from, to := sim.Time(6*sim.Hour), sim.Time(8*sim.Hour)
+	type key struct {
+		f sim.FunctionID
+		t sim.Time
+	}
+	collect := func(s *traces.Synthetic) (timers map[key]bool, poisson int) {
+		timers = map[key]bool{}
+		for s.Next() {
+			inv := s.At()
+			if inv.Arrival < from || inv.Arrival >= to {
+				continue
+			}
+			if s.Functions()[inv.Function].Trigger == "timer" {
+				timers[key{inv.Function, inv.Arrival}] = true
+			} else {
+				poisson++
+			}
+		}
+		return
+	}
+	day, err := traces.NewSynthetic(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dayTimers, dayPoisson := collect(day)
+
+	opts.Start, opts.Duration = sim.Duration(from), to.Sub(from)
+	w, err := traces.NewSynthetic(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Horizon() != to {
+		t.Fatalf("window horizon %v, want %v", w.Horizon(), to)
+	}
+	var timers = map[key]bool{}
+	poisson, last := 0, sim.Time(-1)
+	for w.Next() {
+		inv := w.At()
+		if inv.Arrival < from || inv.Arrival >= to || inv.Arrival < last {
+			t.Fatalf("arrival at %v: outside [%v, %v) or out of order", inv.Arrival, from, to)
+		}
+		last = inv.Arrival
+		if w.Functions()[inv.Function].Trigger == "timer" {
+			timers[key{inv.Function, inv.Arrival}] = true
+		} else {
+			poisson++
+		}
+	}
+	if len(timers) == 0 || !reflect.DeepEqual(timers, dayTimers) {
+		t.Errorf("timer firings in the window: %d, in the day's window %d (must be the same times)", len(timers), len(dayTimers))
+	}
+	// Different realisations of one law: within 5 standard deviations of
+	// a Poisson count (sqrt(mean) each, so sqrt(2·mean) for the difference).
+	if d, sd := math.Abs(float64(poisson-dayPoisson)), math.Sqrt(2*float64(dayPoisson)); dayPoisson < 1000 || d > 5*sd {
+		t.Errorf("Poisson arrivals in the window %d, in the day's window %d (allowed difference %.0f)", poisson, dayPoisson, 5*sd)
+	}
+
+	opts.Start = -sim.Second
+	if _, err := traces.NewSynthetic(opts); err == nil || !strings.Contains(err.Error(), "window start") {
+		t.Errorf("negative start: error %v", err)
 	}
 }
