@@ -29,8 +29,15 @@ type Azure2019Day struct {
 
 // Azure2019Options configures the reader.
 type Azure2019Options struct {
-	Days   []Azure2019Day // consecutive days, in order
-	Spread Spread
+	Days []Azure2019Day // consecutive days, in order
+	// From and To cut the replay to the window [From, To) of trace time
+	// (To 0: the end of the last day). Both are whole minutes. Arrivals
+	// are drawn afresh from the window's start: its minutes' counts are
+	// the trace's, the spreading and the duration and memory draws follow
+	// the same law as in a whole replay but are not the same realisation.
+	// Only the days the window touches are read for their counts.
+	From, To sim.Duration
+	Spread   Spread
 	// DurationDraw says how durations are drawn from a function's
 	// percentiles; the zero value interpolates. Memory footprints always
 	// interpolate, and functions without percentiles draw from the
@@ -66,6 +73,7 @@ type Azure2019 struct {
 	appKey  map[string]int32
 	fnApp   []int32
 	minutes int // per day
+	last    int // the window's last minute, counted from the first day's first
 
 	day, minute int
 	perMinute   [][]cell
@@ -114,8 +122,21 @@ func OpenAzure2019(opts Azure2019Options) (*Azure2019, error) {
 	if len(a.funcs) == 0 {
 		return nil, &ParseError{File: opts.Days[0].Invocations, Err: fmt.Errorf("no function rows (%w)", ErrEmpty)}
 	}
-	a.day, a.minute = 0, -1
-	if err := a.loadDay(0); err != nil {
+	span := sim.Duration(int64(len(opts.Days)*a.minutes) * minuteMicros)
+	if opts.To == 0 {
+		a.opts.To = span
+	}
+	from, to := opts.From, a.opts.To
+	switch {
+	case from < 0 || to > span || from >= to:
+		return nil, fmt.Errorf("azure2019: window [%v, %v) is empty or outside the trace's [0, %v)", from, to, span)
+	case from%minuteMicros != 0 || to%minuteMicros != 0:
+		return nil, fmt.Errorf("azure2019: window [%v, %v) must start and end on whole minutes (the trace counts per minute)", from, to)
+	}
+	first := int(int64(from) / minuteMicros)
+	a.day, a.minute = first/a.minutes, first%a.minutes-1
+	a.last = int(int64(to)/minuteMicros) - 1
+	if err := a.loadDay(a.day); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -353,10 +374,9 @@ func (a *Azure2019) Functions() []sim.FunctionInfo { return a.funcs }
 // Apps implements sim.Source.
 func (a *Azure2019) Apps() []string { return a.apps }
 
-// Horizon is the end of the last minute of the last day.
-func (a *Azure2019) Horizon() sim.Time {
-	return sim.Time(int64(len(a.opts.Days)*a.minutes) * minuteMicros)
-}
+// Horizon is the end of the window: by default the end of the last minute
+// of the last day.
+func (a *Azure2019) Horizon() sim.Time { return sim.Time(a.opts.To) }
 
 // Next implements sim.Source.
 func (a *Azure2019) Next() bool {
@@ -375,6 +395,9 @@ func (a *Azure2019) Next() bool {
 }
 
 func (a *Azure2019) advanceMinute() bool {
+	if a.day*a.minutes+a.minute >= a.last {
+		return false
+	}
 	a.minute++
 	if a.minute == a.minutes {
 		a.day++

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -278,4 +279,51 @@ func FuzzAzure2019(f *testing.F) {
 			last = inv.Arrival
 		}
 	})
+}
+
+// A window [2 min, 5 min) across two days replays exactly the trace's
+// counts of those minutes; windows outside
+// the trace, empty, or not on whole minutes are errors.
+func TestAzure2019Window(t *testing.T) {
+	day2 := "HashOwner,HashApp,HashFunction,0,1,2\no1,a1,f1,1,1,1\n"
+	files := map[string]string{"inv1.csv": original, "inv2.csv": day2, "dur.csv": durations, "mem.csv": memory}
+	open := func(from, to sim.Duration) (*traces.Azure2019, error) {
+		return traces.OpenAzure2019(traces.Azure2019Options{
+			Days: []traces.Azure2019Day{{"inv1.csv", "dur.csv", "mem.csv"}, {"inv2.csv", "dur.csv", "mem.csv"}},
+			From: from, To: to,
+			Streams: sim.NewStreams(5, 0), Open: memFiles(files)})
+	}
+	a, err := open(2*sim.Minute, 5*sim.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Horizon() != sim.Time(5*sim.Minute) {
+		t.Errorf("horizon %v, want 5m", a.Horizon())
+	}
+	perMinute := map[[2]int64]int{} // (minute, function) -> count
+	for _, inv := range drain(t, a) {
+		if inv.Arrival < sim.Time(2*sim.Minute) || inv.Arrival >= sim.Time(5*sim.Minute) {
+			t.Errorf("arrival at %v outside the window", inv.Arrival)
+		}
+		perMinute[[2]int64{int64(inv.Arrival) / int64(sim.Minute), int64(inv.Function)}]++
+	}
+	// Minute 2 is day 1's third (f1 7, f2 1); minutes 3 and 4 are day 2's
+	// first two (f1 once each).
+	want := map[[2]int64]int{{2, 0}: 7, {2, 1}: 1, {3, 0}: 1, {4, 0}: 1}
+	if !reflect.DeepEqual(perMinute, want) {
+		t.Errorf("counts per (minute, function) %v, want %v", perMinute, want)
+	}
+	for _, c := range []struct {
+		from, to sim.Duration
+		want     string
+	}{
+		{0, 7 * sim.Minute, "outside the trace's [0, 6m0s)"},
+		{3 * sim.Minute, 3 * sim.Minute, "is empty"},
+		{-sim.Minute, sim.Minute, "outside"},
+		{90 * sim.Second, 3 * sim.Minute, "whole minutes"},
+	} {
+		if _, err := open(c.from, c.to); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("window [%v, %v): error %v, want %q", c.from, c.to, err, c.want)
+		}
+	}
 }
