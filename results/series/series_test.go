@@ -1,4 +1,4 @@
-package results
+package series
 
 import (
 	"math"
@@ -92,10 +92,10 @@ func TestSeriesRoundTrip(t *testing.T) {
 	for _, n := range []int{0, 1, 3, 347} {
 		path := filepath.Join(t.TempDir(), "series.parquet")
 		in := seriesRows(n)
-		if err := WriteSeries(path, meta, in); err != nil {
+		if err := Write(path, meta, in); err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
-		gotMeta, got, err := ReadSeries(path)
+		gotMeta, got, err := Read(path)
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
@@ -127,11 +127,11 @@ func TestSeriesManyBatches(t *testing.T) {
 		t.Skip("writes 150k rows")
 	}
 	path := filepath.Join(t.TempDir(), "big.parquet")
-	in := seriesRows(2*SeriesBatchRows + 1234)
-	if err := WriteSeries(path, nil, in); err != nil {
+	in := seriesRows(2*BatchRows + 1234)
+	if err := Write(path, nil, in); err != nil {
 		t.Fatal(err)
 	}
-	meta, got, err := ReadSeries(path)
+	meta, got, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,13 +146,13 @@ func TestSeriesManyBatches(t *testing.T) {
 // TestSeriesOverwrite replaces an existing file.
 func TestSeriesOverwrite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.parquet")
-	if err := WriteSeries(path, map[string]string{"arm": "a"}, seriesRows(10)); err != nil {
+	if err := Write(path, map[string]string{"arm": "a"}, seriesRows(10)); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteSeries(path, map[string]string{"arm": "b"}, seriesRows(4)); err != nil {
+	if err := Write(path, map[string]string{"arm": "b"}, seriesRows(4)); err != nil {
 		t.Fatal(err)
 	}
-	meta, got, err := ReadSeries(path)
+	meta, got, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestSeriesOverwrite(t *testing.T) {
 func TestSeriesWriteErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no", "such", "dir", "s.parquet")
-	err := WriteSeries(missing, nil, seriesRows(5))
+	err := Write(missing, nil, seriesRows(5))
 	if err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("write into a missing directory: err = %v, want one naming %s", err, missing)
 	}
@@ -181,7 +181,7 @@ func TestSeriesWriteErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(target, "keep"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = WriteSeries(target, nil, seriesRows(5))
+	err = Write(target, nil, seriesRows(5))
 	if err == nil || !strings.Contains(err.Error(), target) {
 		t.Errorf("write over a directory: err = %v, want one naming %s", err, target)
 	}
@@ -190,7 +190,7 @@ func TestSeriesWriteErrors(t *testing.T) {
 		t.Errorf("write over a directory left %v", ents)
 	}
 
-	err = WriteSeries(filepath.Join(dir, "r.parquet"), map[string]string{"ARROW:schema": "x"}, nil)
+	err = Write(filepath.Join(dir, "r.parquet"), map[string]string{"ARROW:schema": "x"}, nil)
 	if err == nil {
 		t.Error("reserved metadata key accepted")
 	}
@@ -208,7 +208,7 @@ func TestSeriesWriteErrors(t *testing.T) {
 		t.Log("read-only directory is writable (running as root?): case skipped")
 	} else {
 		p := filepath.Join(ro, "s.parquet")
-		err := WriteSeries(p, nil, seriesRows(5))
+		err := Write(p, nil, seriesRows(5))
 		if err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("write into a read-only directory: err = %v, want one naming %s", err, p)
 		}
@@ -230,7 +230,7 @@ func TestSeriesReadErrors(t *testing.T) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		meta, rows, err := ReadSeries(p)
+		meta, rows, err := Read(p)
 		if err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: err = %v, want one naming the file", name, err)
 		}
@@ -239,13 +239,13 @@ func TestSeriesReadErrors(t *testing.T) {
 		}
 	}
 	missing := filepath.Join(dir, "missing.parquet")
-	if _, _, err := ReadSeries(missing); err == nil || !strings.Contains(err.Error(), missing) {
+	if _, _, err := Read(missing); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("missing file: err = %v", err)
 	}
 
 	// a truncated series file
 	good := filepath.Join(dir, "good.parquet")
-	if err := WriteSeries(good, nil, seriesRows(50)); err != nil {
+	if err := Write(good, nil, seriesRows(50)); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(good)
@@ -256,7 +256,7 @@ func TestSeriesReadErrors(t *testing.T) {
 	if err := os.WriteFile(cut, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := ReadSeries(cut); err == nil || !strings.Contains(err.Error(), cut) {
+	if _, _, err := Read(cut); err == nil || !strings.Contains(err.Error(), cut) {
 		t.Errorf("truncated file: err = %v", err)
 	}
 }
@@ -310,7 +310,7 @@ func TestSeriesReadSchema(t *testing.T) {
 
 	missing := filepath.Join(dir, "missing.parquet")
 	writeParquet(t, missing, []string{"interval", "start_us"}, "")
-	_, _, err := ReadSeries(missing)
+	_, _, err := Read(missing)
 	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), `"length_us" missing`) {
 		t.Errorf("missing column: err = %v", err)
 	}
@@ -319,7 +319,7 @@ func TestSeriesReadSchema(t *testing.T) {
 	// should be, but function (int32 in a series file) is int64 here
 	wrong := filepath.Join(dir, "wrong.parquet")
 	writeParquet(t, wrong, names, "region")
-	_, _, err = ReadSeries(wrong)
+	_, _, err = Read(wrong)
 	if err == nil || !strings.Contains(err.Error(), wrong) || !strings.Contains(err.Error(), `"function" is int64, want int32`) {
 		t.Errorf("wrong type: err = %v", err)
 	}

@@ -1,4 +1,8 @@
-package results
+// Package series writes and reads the per-interval series (sim.SeriesRow)
+// as Parquet with Apache Arrow for Go, readable by pandas and polars as is.
+// It is a package of its own so that only the commands that write series
+// link arrow-go (it quadruples a binary).
+package series
 
 import (
 	"context"
@@ -21,11 +25,11 @@ import (
 	"github.com/skyfaas/skyfaas/sim"
 )
 
-// SeriesBatchRows is how many rows WriteSeries puts in one record batch
-// (and so one Parquet row group), and how many ReadSeries decodes at a
+// BatchRows is how many rows Write puts in one record batch
+// (and so one Parquet row group), and how many Read decodes at a
 // time: the memory a write needs beyond its input is one batch, not a
 // second copy of the series.
-const SeriesBatchRows = 64 * 1024
+const BatchRows = 64 * 1024
 
 // seriesColumn is one column of the series file: its name, its Arrow type,
 // how a row's field is appended to a builder of that type, and how it is
@@ -168,16 +172,16 @@ type writerOnly struct{ w io.Writer }
 
 func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
 
-// WriteSeries writes rows to path as one Parquet file, one typed,
+// Write writes rows to path as one Parquet file, one typed,
 // snake_case column per field of sim.SeriesRow (Start and Length in µs as
 // start_us and length_us), with meta (scenario, arm, seed, version, ...)
 // kept as the file's key/value metadata, which Arrow readers expose as the
-// schema metadata. Rows go out in record batches of SeriesBatchRows. The
+// schema metadata. Rows go out in record batches of BatchRows. The
 // write is atomic: a temporary file in path's directory is written, synced,
 // closed and renamed over path; on any error it is removed. Zero rows give
 // a valid file holding the schema only. Keys starting with "ARROW:" are
 // reserved and refused.
-func WriteSeries(path string, meta map[string]string, rows []sim.SeriesRow) (err error) {
+func Write(path string, meta map[string]string, rows []sim.SeriesRow) (err error) {
 	for k := range meta {
 		if strings.HasPrefix(k, arrowMetaPrefix) {
 			return fmt.Errorf("write series %s: metadata key %q: the %s prefix is reserved", path, k, arrowMetaPrefix)
@@ -214,7 +218,7 @@ func WriteSeries(path string, meta map[string]string, rows []sim.SeriesRow) (err
 	return os.Rename(tmp, path)
 }
 
-// writeSeriesTo writes the Parquet file of WriteSeries to w.
+// writeSeriesTo writes the Parquet file of Write to w.
 func writeSeriesTo(w io.Writer, meta map[string]string, rows []sim.SeriesRow) error {
 	cols := seriesColumns()
 	schema := seriesSchema(cols, meta)
@@ -225,7 +229,7 @@ func writeSeriesTo(w io.Writer, meta map[string]string, rows []sim.SeriesRow) er
 		parquet.WithDictionaryDefault(false),
 		parquet.WithDictionaryFor("provider", true),
 		parquet.WithDictionaryFor("region", true),
-		parquet.WithMaxRowGroupLength(SeriesBatchRows),
+		parquet.WithMaxRowGroupLength(BatchRows),
 	)
 	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
 	if err != nil {
@@ -233,8 +237,8 @@ func writeSeriesTo(w io.Writer, meta map[string]string, rows []sim.SeriesRow) er
 	}
 	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
-	for lo := 0; lo < len(rows); lo += SeriesBatchRows {
-		hi := min(lo+SeriesBatchRows, len(rows))
+	for lo := 0; lo < len(rows); lo += BatchRows {
+		hi := min(lo+BatchRows, len(rows))
 		for j, c := range cols {
 			fb := b.Field(j)
 			fb.Reserve(hi - lo)
@@ -253,10 +257,10 @@ func writeSeriesTo(w io.Writer, meta map[string]string, rows []sim.SeriesRow) er
 	return fw.Close()
 }
 
-// ReadSeries reads a file WriteSeries wrote: its metadata (never nil) and
+// Read reads a file Write wrote: its metadata (never nil) and
 // its rows, in file order. Every column of sim.SeriesRow must be present
 // with its type and without nulls; extra columns are ignored.
-func ReadSeries(path string) (meta map[string]string, rows []sim.SeriesRow, err error) {
+func Read(path string) (meta map[string]string, rows []sim.SeriesRow, err error) {
 	defer func() {
 		if err != nil {
 			meta, rows = nil, nil
@@ -278,7 +282,7 @@ func ReadSeries(path string) (meta map[string]string, rows []sim.SeriesRow, err 
 	}
 
 	mem := memory.NewGoAllocator()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: SeriesBatchRows}, mem)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: BatchRows}, mem)
 	if err != nil {
 		return nil, nil, err
 	}
