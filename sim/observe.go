@@ -5,8 +5,8 @@ package sim
 func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObservation {
 	e.views = resize(e.views, len(e.fns))
 	window := epoch
-	if Duration(e.now) < window {
-		window = Duration(e.now)
+	if d := e.now.Sub(e.cfg.Start); d < window {
+		window = d // the first epoch of the run (or of a window)
 	}
 	for i := range e.fns {
 		f := &e.fns[i]

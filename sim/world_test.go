@@ -273,7 +273,14 @@ func TestWindowStartShiftsNothingButTime(t *testing.T) {
 	base.Warmup = 10 * sim.Minute
 	win := cfgFor(newList(sim.Time(2*h*sim.Second), 1, shifted...), sim.Limits{}, 60*sim.Second, keepAlive{60 * sim.Second})
 	win.Warmup, win.Start = 10*sim.Minute, sim.Time(sim.Hour)
+	var windows []sim.Duration
+	win.Strategic = windowRecorder{&windows}
 	a, b := run(t, base), run(t, win)
+	// The profile's window at the first decision is empty: nothing has
+	// been observed in the run yet (not the epoch before the start).
+	if len(windows) != 1 || windows[0] != 0 {
+		t.Errorf("profile windows at the strategic epochs %v, want [0s]", windows)
+	}
 	if b.Start != sim.Time(sim.Hour) || b.Warmup != sim.Time(sim.Hour+10*sim.Minute) || b.End != sim.Time(2*sim.Hour) {
 		t.Errorf("window metrics: start %v, warm-up end %v, end %v", b.Start, b.Warmup, b.End)
 	}
@@ -301,4 +308,14 @@ func TestWindowStartShiftsNothingButTime(t *testing.T) {
 	if _, err := sim.Run(context.Background(), long); err == nil || !strings.Contains(err.Error(), "shorter than the run (1h0m0s)") {
 		t.Errorf("warm-up as long as the window: error %v", err)
 	}
+}
+
+// windowRecorder keeps every function on provider 0 and records the
+// profile window it is shown.
+type windowRecorder struct{ seen *[]sim.Duration }
+
+func (w windowRecorder) Name() string { return "test-fixed" }
+func (w windowRecorder) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) error {
+	*w.seen = append(*w.seen, obs.Functions[0].Profile.Window)
+	return nil
 }
