@@ -2,12 +2,12 @@ package scenarios_test
 
 import (
 	"context"
-	"github.com/skyfaas/skyfaas/policies"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
 )

@@ -3,7 +3,6 @@ package scenarios_test
 import (
 	"bufio"
 	"fmt"
-	"github.com/skyfaas/skyfaas/policies"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
 )

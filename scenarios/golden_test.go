@@ -3,12 +3,12 @@ package scenarios_test
 import (
 	"bytes"
 	"flag"
-	"github.com/skyfaas/skyfaas/policies"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/scenarios"
 )

@@ -2,13 +2,13 @@ package scenarios_test
 
 import (
 	"errors"
-	"github.com/skyfaas/skyfaas/policies"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
 )
 

@@ -1,10 +1,10 @@
 package scenarios_test
 
 import (
-	"github.com/skyfaas/skyfaas/policies"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
 )
 

@@ -191,6 +191,15 @@ type Engine struct {
 	lastTick Time
 	m        Metrics
 
+	// stepping (step.go)
+	started, done   bool
+	pending, resume bool // a decision is handed out; it was advanced
+	failed          error
+	stage           int
+	tickStrategic   bool
+	tickTactical    bool
+	rd              Ready // the decision handed out
+
 	// scratch buffers reused across epochs and ticks
 	views    []FunctionView
 	provOut  []ProviderID
@@ -285,8 +294,8 @@ func checkConfig(c *Config) error {
 	if err := c.Catalog.Check(); err != nil {
 		errs = append(errs, err)
 	}
-	if c.Source == nil || c.Strategic == nil || c.Tactical == nil || c.Operational == nil {
-		return errors.New("sim: config needs a source and three policies")
+	if c.Source == nil {
+		return errors.New("sim: config needs a source")
 	}
 	if c.Tick <= 0 || c.TacticalEpoch <= 0 || c.StrategicEpoch <= 0 {
 		errs = append(errs, errors.New("sim: tick and epochs must be positive"))
@@ -339,19 +348,32 @@ func Run(ctx context.Context, cfg Config) (*Metrics, error) {
 	return e.Run(ctx)
 }
 
-// Run replays the workload to the horizon and returns what was measured.
-// It stops early with ctx's error if ctx is cancelled (checked every
-// ProgressEvery arrivals).
+// Run replays the workload to the horizon and returns what was measured,
+// deciding with the configured policies (all three are needed: see Next for
+// a caller that decides itself). It stops early with ctx's error if ctx is
+// cancelled (checked every ProgressEvery arrivals). The metrics belong to
+// the engine and stay valid until it is Reset.
 func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
+	if e.cfg.Strategic == nil || e.cfg.Tactical == nil || e.cfg.Operational == nil {
+		return nil, errors.New("sim: Run needs a policy at every layer; drive an engine with external layers by Next and Advance")
+	}
+	r, err := e.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r.Phase != PhaseDone {
+		return nil, fmt.Errorf("sim: Run stopped at a %v decision", r.Phase)
+	}
+	return &e.m, nil
+}
+
+// loop replays events and arrivals until a decision of an external layer
+// is pending (true) or the run has ended (false).
+func (e *Engine) loop(ctx context.Context) (bool, error) {
 	every := e.cfg.ProgressEvery
 	if every <= 0 {
 		every = 1 << 20
 	}
-	if e.warm > 0 {
-		e.q.push(e.warm, evWarmup, 0, 0)
-	}
-	e.q.push(e.cfg.Start, evControl, 0, 0)
-	e.fetch()
 	for {
 		useEvent := e.q.len() > 0 && (!e.hasNext || e.q.top().at <= e.next.Arrival || e.next.Arrival >= e.horizon)
 		if useEvent {
@@ -363,9 +385,14 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 				e.startDrain()
 			}
 			e.now = ev.at
-			if err := e.handle(ev); err != nil {
-				return nil, err
+			if ev.kind() == evControl {
+				e.beginTick()
+				if waiting, err := e.control(); waiting || err != nil {
+					return waiting, err
+				}
+				continue
 			}
+			e.handle(ev)
 			continue
 		}
 		if !e.hasNext {
@@ -383,10 +410,10 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 			continue
 		}
 		if inv.Arrival < e.now {
-			return nil, fmt.Errorf("sim: the workload went back in time: an arrival at %v after %v", Duration(inv.Arrival), Duration(e.now))
+			return false, fmt.Errorf("sim: the workload went back in time: an arrival at %v after %v", Duration(inv.Arrival), Duration(e.now))
 		}
 		if int(inv.Function) >= len(e.fns) || inv.Function < 0 {
-			return nil, fmt.Errorf("sim: arrival of undeclared function %d", inv.Function)
+			return false, fmt.Errorf("sim: arrival of undeclared function %d", inv.Function)
 		}
 		e.now = inv.Arrival
 		e.arrive(inv)
@@ -395,16 +422,16 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 				e.cfg.Progress(e.now, e.m.Arrived)
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return false, err
 			}
 		}
 		e.fetch()
 	}
 	if err := e.src.Err(); err != nil {
-		return nil, err
+		return false, err
 	}
 	e.finish()
-	return &e.m, nil
+	return false, nil
 }
 
 // fetch moves the next invocation into e.next, from the read-ahead buffer
@@ -460,10 +487,8 @@ func (e *Engine) readAhead(until Time) []Invocation {
 	return e.future
 }
 
-func (e *Engine) handle(ev event) error {
+func (e *Engine) handle(ev event) {
 	switch ev.kind() {
-	case evControl:
-		return e.control()
 	case evComplete:
 		e.complete(ev)
 	case evReady:
@@ -483,7 +508,6 @@ func (e *Engine) handle(ev event) error {
 		}
 		e.drainGroup(ev.ref)
 	}
-	return nil
 }
 
 // startDrain ends the replay at the horizon of a drained run: no arrival
@@ -529,89 +553,6 @@ func (e *Engine) endWarmup() {
 	e.m = m
 }
 
-// control runs the decision points that fall on this tick.
-func (e *Engine) control() error {
-	t := e.now
-	if t > e.cfg.Start {
-		e.tickMetrics()
-	}
-	since := int64(t.Sub(e.cfg.Start))
-	strategic := since%int64(e.cfg.StrategicEpoch) == 0
-	tactical := since%int64(e.cfg.TacticalEpoch) == 0
-	if strategic || tactical {
-		if err := e.decidePlacements(strategic); err != nil {
-			return err
-		}
-	}
-	if e.stationary == nil {
-		if err := e.decideOperational(); err != nil {
-			return err
-		}
-	}
-	e.resetIntervals()
-	e.lastTick = t
-	e.m.Ticks++
-	if next := t.Add(e.cfg.Tick); next < e.horizon {
-		e.q.push(next, evControl, 0, 0)
-	}
-	return nil
-}
-
-// decidePlacements asks the strategic layer (if its epoch) and then the
-// tactical layer, and moves functions whose placement changed.
-func (e *Engine) decidePlacements(strategic bool) error {
-	n := len(e.fns)
-	e.provOut = resize(e.provOut, n)
-	e.placeOut = resize(e.placeOut, n)
-	for i := range e.fns {
-		e.provOut[i] = e.placement(FunctionID(i)).Provider
-	}
-	if strategic {
-		obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
-		if err := e.cfg.Strategic.Providers(obs, e.provOut); err != nil {
-			return &PolicyError{Layer: "strategic", Policy: e.cfg.Strategic.Name(), At: e.now, Err: err}
-		}
-		for i, p := range e.provOut {
-			if int(p) >= len(e.cat.Providers) {
-				return fmt.Errorf("strategic policy %s gave function %d provider %d; the catalog has %d", e.cfg.Strategic.Name(), i, p, len(e.cat.Providers))
-			}
-		}
-		for i := range e.fns {
-			e.fns[i].stratArrivals = 0
-			e.fns[i].stratOutcome = Outcome{}
-		}
-	}
-	obs := e.observeFunctions(e.cfg.TacticalEpoch, false)
-	for i := range e.fns {
-		if pl := e.placement(FunctionID(i)); e.fns[i].current >= 0 && pl.Provider == e.provOut[i] {
-			e.placeOut[i] = pl
-		} else {
-			e.placeOut[i] = Placement{Provider: e.provOut[i]}
-		}
-	}
-	if err := e.cfg.Tactical.Placements(obs, e.placeOut); err != nil {
-		return &PolicyError{Layer: "tactical", Policy: e.cfg.Tactical.Name(), At: e.now, Err: err}
-	}
-	for i, pl := range e.placeOut {
-		if pl.Provider != e.provOut[i] || !e.cat.Valid(pl) {
-			return fmt.Errorf("tactical policy %s gave function %d the placement %s (provider must stay %s)",
-				e.cfg.Tactical.Name(), i, e.cat.Describe(pl), e.cat.Providers[e.provOut[i]].Name)
-		}
-	}
-	for i := range e.fns {
-		f := &e.fns[i]
-		f.tactArrivals = 0
-		f.tactOutcome = Outcome{}
-		if f.current < 0 || e.placement(FunctionID(i)) != e.placeOut[i] {
-			if f.current >= 0 {
-				e.m.PlacementChanges++
-			}
-			e.place(FunctionID(i), e.placeOut[i])
-		}
-	}
-	return nil
-}
-
 // placement returns function f's current placement (the zero value before
 // its first).
 func (e *Engine) placement(f FunctionID) Placement {
@@ -619,26 +560,6 @@ func (e *Engine) placement(f FunctionID) Placement {
 		return e.pools[c].pl
 	}
 	return Placement{}
-}
-
-// decideOperational asks the operational layer about every current pool.
-func (e *Engine) decideOperational() error {
-	obs := e.observePools()
-	e.decOut = resize(e.decOut, len(obs.Pools))
-	for i := range e.decOut {
-		e.decOut[i] = PoolDecision{KeepAlive: ProviderKeepAlive}
-	}
-	if err := e.cfg.Operational.Decide(obs, e.decOut); err != nil {
-		return &PolicyError{Layer: "operational", Policy: e.cfg.Operational.Name(), At: e.now, Err: err}
-	}
-	for i, d := range e.decOut {
-		if d.Prewarm < 0 || d.Prewarm > MaxPrewarm || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
-			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v (pre-warm must be in 0..%d, keep-alive >= 0 or ProviderKeepAlive)",
-				e.cfg.Operational.Name(), obs.Pools[i].Pool, d, MaxPrewarm)
-		}
-		e.apply(e.poolIdx[i], d)
-	}
-	return nil
 }
 
 // finish closes every open interval at the end of the run: the horizon,

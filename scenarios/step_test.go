@@ -1,0 +1,123 @@
+package scenarios_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/policies"
+	"github.com/skyfaas/skyfaas/scenarios"
+	"github.com/skyfaas/skyfaas/sim"
+)
+
+// decideOnly hides every optional interface of an operational policy
+// (Stationary above all), so that the engine asks it every tick.
+type decideOnly struct{ sim.Operational }
+
+// step runs cfg through Next and Advance, deciding the external layers
+// (nil in cfg) with the policies given, as a training loop would, and
+// checks that the phases handed out are the external ones.
+func step(t *testing.T, cfg sim.Config, st sim.Strategic, ta sim.Tactical, op sim.Operational) *sim.Metrics {
+	t.Helper()
+	e, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	counts := map[sim.Phase]int{}
+	for {
+		r, err := e.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[r.Phase]++
+		switch r.Phase {
+		case sim.PhaseDone:
+			if counts[sim.PhaseStrategic] == 0 && cfg.Strategic == nil {
+				t.Errorf("no strategic decision handed out")
+			}
+			if counts[sim.PhaseOperational] == 0 && cfg.Operational == nil {
+				t.Errorf("no operational decision handed out")
+			}
+			return e.Metrics()
+		case sim.PhaseStrategic:
+			if cfg.Strategic != nil {
+				t.Fatal("a configured strategic layer was handed out")
+			}
+			err = st.Providers(r.Functions, r.Providers)
+		case sim.PhaseTactical:
+			err = ta.Placements(r.Functions, r.Placements)
+		case sim.PhaseOperational:
+			if cfg.Operational != nil {
+				t.Fatal("a configured operational layer was handed out")
+			}
+			err = op.Decide(r.Pools, r.Decisions)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Advance(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The stepping API and the callback API give identical metrics (so
+// byte-identical summaries) on the shared sample: with the placement
+// layers external, and with all three external (the operational policy
+// asked every tick in both runs).
+func TestSteppingEqualsCallbacks(t *testing.T) {
+	sharedtest.Dir(t)
+	if testing.Short() {
+		t.Skip("replays the 11.6 M-invocation sample four times; skipped with -short")
+	}
+	plan, err := scenarios.Load("azure2019-sample.toml", policies.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm := -1
+	for i, a := range plan.Arms {
+		if a.Name == "cheapest" {
+			arm = i
+		}
+	}
+	if arm < 0 {
+		t.Fatal("the sample scenario has no cheapest arm")
+	}
+	config := func() sim.Config {
+		cfg, err := plan.Config(arm, plan.Seed(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	for _, all := range []bool{false, true} {
+		name := "placement layers external"
+		if all {
+			name = "all layers external"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cb := config()
+			if all {
+				cb.Operational = decideOnly{cb.Operational}
+			}
+			want, err := sim.Run(context.Background(), cb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := config()
+			st, ta, op := cfg.Strategic, cfg.Tactical, cfg.Operational
+			cfg.Strategic, cfg.Tactical = nil, nil
+			if all {
+				cfg.Operational = nil
+			}
+			got := step(t, cfg, st, ta, op)
+			if got.Arrived < 10_000_000 || !reflect.DeepEqual(got, want) {
+				t.Errorf("stepping differs from callbacks: arrived %d vs %d, cost %v vs %v, cold starts %d vs %d",
+					got.Arrived, want.Arrived, got.Cost, want.Cost, got.ColdStarts, want.ColdStarts)
+			}
+		})
+	}
+}

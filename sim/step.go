@@ -1,0 +1,319 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Caller-driven stepping, after etcd raft's Ready/Advance: Next runs the
+// engine until a decision of an external layer (one whose policy in the
+// Config is nil) is due and hands it back as a Ready; the caller writes its
+// actions into the Ready's output slice and calls Advance; Next goes on.
+// Layers with a policy are decided inside Next, as Run does: Run is Next
+// with every layer configured. A training loop leaves the layer it learns
+// external and the others to baselines.
+//
+//	for {
+//		r, err := e.Next(ctx)
+//		if err != nil { ... }
+//		if r.Phase == sim.PhaseDone { break }
+//		decide(r) // fill r.Providers, r.Placements or r.Decisions
+//		if err := e.Advance(); err != nil { ... }
+//	}
+//	m := e.Metrics()
+
+// Phase is what a Ready asks for.
+type Phase uint8
+
+const (
+	// PhaseDone: the run has ended; Metrics holds what it measured.
+	PhaseDone Phase = iota
+	// PhaseStrategic: write a provider per function to Ready.Providers.
+	PhaseStrategic
+	// PhaseTactical: write a placement per function to Ready.Placements,
+	// keeping the provider it holds on entry.
+	PhaseTactical
+	// PhaseOperational: write a decision per pool to Ready.Decisions.
+	PhaseOperational
+)
+
+var phaseNames = [...]string{"done", "strategic", "tactical", "operational"}
+
+func (p Phase) String() string {
+	if int(p) < len(phaseNames) {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("Phase(%d)", p)
+}
+
+// Ready is a decision point. Its observation and output slices belong to
+// the engine and are valid until Advance.
+type Ready struct {
+	Phase Phase
+	Now   Time
+
+	// Strategic and tactical phases: the functions, and where to write.
+	Functions  *StrategicObservation
+	Providers  []ProviderID // PhaseStrategic: the current providers on entry
+	Placements []Placement  // PhaseTactical: as Tactical.Placements's out
+
+	// Operational phase: the pools, and where to write (the provider's
+	// keep-alive and no pre-warm on entry).
+	Pools     *OperationalObservation
+	Decisions []PoolDecision
+}
+
+// Stages of a tick's decisions, in order.
+const (
+	stageStrategic = iota
+	stageTactical
+	stageOperational
+	stageEnd
+)
+
+// beginTick starts the control tick at e.now: the last interval's metrics
+// are closed and the tick's decisions queued.
+func (e *Engine) beginTick() {
+	if e.now > e.cfg.Start {
+		e.tickMetrics()
+	}
+	since := int64(e.now.Sub(e.cfg.Start))
+	e.tickStrategic = since%int64(e.cfg.StrategicEpoch) == 0
+	e.tickTactical = e.tickStrategic || since%int64(e.cfg.TacticalEpoch) == 0
+	e.stage = stageStrategic
+}
+
+// control runs the tick's decisions from the current stage on. It returns
+// true when a decision of an external layer is pending (e.rd), false
+// once the tick is done.
+func (e *Engine) control() (bool, error) {
+	for ; e.stage < stageEnd; e.stage++ {
+		var err error
+		switch e.stage {
+		case stageStrategic:
+			if !e.tickStrategic {
+				continue
+			}
+			e.beginStrategic()
+			if e.cfg.Strategic == nil {
+				return true, nil
+			}
+			if err := e.cfg.Strategic.Providers(e.rd.Functions, e.provOut); err != nil {
+				return false, &PolicyError{Layer: "strategic", Policy: e.cfg.Strategic.Name(), At: e.now, Err: err}
+			}
+			err = e.endStrategic()
+		case stageTactical:
+			if !e.tickTactical {
+				continue
+			}
+			e.beginTactical()
+			if e.cfg.Tactical == nil {
+				return true, nil
+			}
+			if err := e.cfg.Tactical.Placements(e.rd.Functions, e.placeOut); err != nil {
+				return false, &PolicyError{Layer: "tactical", Policy: e.cfg.Tactical.Name(), At: e.now, Err: err}
+			}
+			err = e.endTactical()
+		case stageOperational:
+			if e.stationary != nil {
+				continue
+			}
+			e.beginOperational()
+			if e.cfg.Operational == nil {
+				return true, nil
+			}
+			if err := e.cfg.Operational.Decide(e.rd.Pools, e.decOut); err != nil {
+				return false, &PolicyError{Layer: "operational", Policy: e.cfg.Operational.Name(), At: e.now, Err: err}
+			}
+			err = e.endOperational()
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	e.resetIntervals()
+	e.lastTick = e.now
+	e.m.Ticks++
+	if next := e.now.Add(e.cfg.Tick); next < e.horizon {
+		e.q.push(next, evControl, 0, 0)
+	}
+	e.rd = Ready{}
+	return false, nil
+}
+
+// Next runs the engine to the next decision of an external layer, or to
+// the end of the run (PhaseDone). A pending decision must be advanced
+// first.
+func (e *Engine) Next(ctx context.Context) (*Ready, error) {
+	switch {
+	case e.failed != nil:
+		return nil, fmt.Errorf("sim: the run has stopped: %w", e.failed)
+	case e.pending:
+		return nil, fmt.Errorf("sim: a %v decision is pending: call Advance before Next", e.rd.Phase)
+	case e.done:
+		return &e.rd, nil
+	}
+	if !e.started {
+		e.started = true
+		if e.warm > e.cfg.Start {
+			e.q.push(e.warm, evWarmup, 0, 0)
+		}
+		e.q.push(e.cfg.Start, evControl, 0, 0)
+		e.fetch()
+	}
+	waiting := false
+	var err error
+	if e.resume {
+		e.resume = false
+		e.stage++
+		waiting, err = e.control()
+	}
+	if err == nil && !waiting {
+		waiting, err = e.loop(ctx)
+	}
+	if err != nil {
+		e.failed = err
+		return nil, err
+	}
+	if waiting {
+		e.pending = true
+		return &e.rd, nil
+	}
+	e.done = true
+	e.rd = Ready{Phase: PhaseDone, Now: e.now}
+	return &e.rd, nil
+}
+
+// Advance applies the caller's actions for the pending decision. An
+// invalid action stops the run with an error, as a policy's would.
+func (e *Engine) Advance() error {
+	if !e.pending {
+		return errors.New("sim: Advance without a pending decision (call Next)")
+	}
+	var err error
+	switch e.rd.Phase {
+	case PhaseStrategic:
+		err = e.endStrategic()
+	case PhaseTactical:
+		err = e.endTactical()
+	case PhaseOperational:
+		err = e.endOperational()
+	}
+	e.pending = false
+	if err != nil {
+		e.failed = err
+		return err
+	}
+	e.resume = true
+	return nil
+}
+
+// Metrics returns what the run has measured so far (all of it once Next
+// has returned PhaseDone). It belongs to the engine.
+func (e *Engine) Metrics() *Metrics { return &e.m }
+
+// layerName names the decider of a layer in errors: its policy, or the
+// caller for an external layer.
+func layerName(p interface{ Name() string }) string {
+	if p == nil {
+		return "(caller)"
+	}
+	return p.Name()
+}
+
+// beginStrategic builds the strategic observation; e.provOut holds the
+// current providers.
+func (e *Engine) beginStrategic() {
+	n := len(e.fns)
+	e.provOut = resize(e.provOut, n)
+	for i := range e.fns {
+		e.provOut[i] = e.placement(FunctionID(i)).Provider
+	}
+	obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
+	e.rd = Ready{Phase: PhaseStrategic, Now: e.now, Functions: obs, Providers: e.provOut}
+}
+
+// endStrategic checks the providers chosen and starts the next epoch's
+// outcome windows.
+func (e *Engine) endStrategic() error {
+	for i, p := range e.provOut {
+		if int(p) >= len(e.cat.Providers) {
+			return fmt.Errorf("strategic policy %s gave function %d provider %d; the catalog has %d", layerName(e.cfg.Strategic), i, p, len(e.cat.Providers))
+		}
+	}
+	for i := range e.fns {
+		e.fns[i].stratArrivals = 0
+		e.fns[i].stratOutcome = Outcome{}
+	}
+	return nil
+}
+
+// beginTactical builds the tactical observation; e.placeOut holds the
+// current placement where the provider is unchanged. Outside a strategic
+// epoch e.provOut holds the current providers.
+func (e *Engine) beginTactical() {
+	n := len(e.fns)
+	if !e.tickStrategic {
+		e.provOut = resize(e.provOut, n)
+		for i := range e.fns {
+			e.provOut[i] = e.placement(FunctionID(i)).Provider
+		}
+	}
+	e.placeOut = resize(e.placeOut, n)
+	obs := e.observeFunctions(e.cfg.TacticalEpoch, false)
+	for i := range e.fns {
+		if pl := e.placement(FunctionID(i)); e.fns[i].current >= 0 && pl.Provider == e.provOut[i] {
+			e.placeOut[i] = pl
+		} else {
+			e.placeOut[i] = Placement{Provider: e.provOut[i]}
+		}
+	}
+	e.rd = Ready{Phase: PhaseTactical, Now: e.now, Functions: obs, Placements: e.placeOut}
+}
+
+// endTactical checks the placements chosen and moves the functions whose
+// placement changed.
+func (e *Engine) endTactical() error {
+	for i, pl := range e.placeOut {
+		if pl.Provider != e.provOut[i] || !e.cat.Valid(pl) {
+			return fmt.Errorf("tactical policy %s gave function %d the placement %s (provider must stay %s)",
+				layerName(e.cfg.Tactical), i, e.cat.Describe(pl), e.cat.Providers[e.provOut[i]].Name)
+		}
+	}
+	for i := range e.fns {
+		f := &e.fns[i]
+		f.tactArrivals = 0
+		f.tactOutcome = Outcome{}
+		if f.current < 0 || e.placement(FunctionID(i)) != e.placeOut[i] {
+			if f.current >= 0 {
+				e.m.PlacementChanges++
+			}
+			e.place(FunctionID(i), e.placeOut[i])
+		}
+	}
+	return nil
+}
+
+// beginOperational builds the operational observation; e.decOut holds the
+// provider's keep-alive and no pre-warm for every pool.
+func (e *Engine) beginOperational() {
+	obs := e.observePools()
+	e.decOut = resize(e.decOut, len(obs.Pools))
+	for i := range e.decOut {
+		e.decOut[i] = PoolDecision{KeepAlive: ProviderKeepAlive}
+	}
+	e.rd = Ready{Phase: PhaseOperational, Now: e.now, Pools: obs, Decisions: e.decOut}
+}
+
+// endOperational checks and applies the pool decisions.
+func (e *Engine) endOperational() error {
+	for i, d := range e.decOut {
+		if d.Prewarm < 0 || d.Prewarm > MaxPrewarm || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
+			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v (pre-warm must be in 0..%d, keep-alive >= 0 or ProviderKeepAlive)",
+				layerName(e.cfg.Operational), e.rd.Pools.Pools[i].Pool, d, MaxPrewarm)
+		}
+		e.apply(e.poolIdx[i], d)
+	}
+	return nil
+}
