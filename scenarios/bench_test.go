@@ -76,3 +76,60 @@ func BenchmarkReplaySample(b *testing.B) {
 	twice.Scenario.Workload.Azure2019 = &w
 	b.Run(plan.Arms[0].Name+"/day-twice", func(b *testing.B) { runArm(b, &twice, 0) })
 }
+
+// BenchmarkEpisodes runs 100 one-hour episodes of the default scenario
+// (weighted-greedy, a new seed each) on one engine through Reset, as a
+// training loop does. It reports the time per episode and the live heap
+// (after a forced collection) after the 10th and the 100th episode: flat
+// if Reset reuses the engine's storage.
+func BenchmarkEpisodes(b *testing.B) {
+	plan, err := scenarios.Default(policies.Builtin())
+	if err != nil {
+		b.Fatal(err)
+	}
+	config := func(seed uint64) sim.Config {
+		cfg, err := plan.Config(7, seed, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Horizon = sim.Time(sim.Hour)
+		return cfg
+	}
+	ctx := context.Background()
+	const episodes = 100
+	var heap10, heap100 float64
+	var ms runtime.MemStats
+	var elapsed time.Duration
+	var arrived int64
+	for b.Loop() {
+		e, err := sim.New(config(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k := range episodes {
+			if err := e.Reset(config(uint64(k + 1))); err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			m, err := e.Run(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			elapsed += time.Since(start)
+			arrived += m.Arrived
+			if k == 9 || k == episodes-1 {
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				if k == 9 {
+					heap10 = float64(ms.HeapAlloc) / (1 << 20)
+				} else {
+					heap100 = float64(ms.HeapAlloc) / (1 << 20)
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N*episodes), "ms/episode")
+	b.ReportMetric(float64(arrived)/float64(b.N*episodes), "invocations/episode")
+	b.ReportMetric(heap10, "heap-MB-after-10")
+	b.ReportMetric(heap100, "heap-MB-after-100")
+}

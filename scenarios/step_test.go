@@ -121,3 +121,52 @@ func TestSteppingEqualsCallbacks(t *testing.T) {
 		})
 	}
 }
+
+// An episode after Reset is the episode a fresh engine runs: nothing of the
+// previous episode (another arm, seed and length) leaks into it.
+func TestResetEqualsFreshEngine(t *testing.T) {
+	plan, err := scenarios.Default(policies.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(arm int, seed uint64, horizon sim.Duration) sim.Config {
+		cfg, err := plan.Config(arm, seed, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Horizon = sim.Time(horizon)
+		return cfg
+	}
+	ctx := context.Background()
+	e, err := sim.New(config(6, 1, 2*sim.Hour)) // skypilot: every provider
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		arm  int
+		seed uint64
+	}{{7, 2}, {1, 3}, {7, 2}} {
+		want, err := sim.Run(ctx, config(c.arm, c.seed, sim.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Reset(config(c.arm, c.seed, sim.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Arrived == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("arm %d seed %d after Reset: arrived %d vs %d, cost %v vs %v", c.arm, c.seed, got.Arrived, want.Arrived, got.Cost, want.Cost)
+		}
+	}
+	bad := config(7, 2, sim.Hour)
+	bad.Tick = 0
+	if err := e.Reset(bad); err == nil {
+		t.Error("Reset with a bad config: no error")
+	}
+}

@@ -317,3 +317,29 @@ func (e *Engine) endOperational() error {
 	}
 	return nil
 }
+
+// Reset starts a new episode on cfg (a new seed, source, trace window or
+// policies) and keeps the engine's storage: instance, execution, pool and
+// event arrays, and the observation buffers, so that thousands of short
+// episodes do not allocate their way through memory. Metrics returned
+// earlier by Run or Metrics are overwritten. On error the engine is
+// unchanged.
+func (e *Engine) Reset(cfg Config) error {
+	n, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	old := *e
+	*e = *n
+	e.q.items = old.q.items[:0]
+	e.inst, e.freeInst = old.inst[:0], old.freeInst[:0]
+	e.bills = old.bills[:0]
+	e.execs, e.freeExec = old.execs[:0], old.freeExec[:0]
+	e.pools, e.freePools = old.pools[:0], old.freePools[:0]
+	e.groups, e.buckets, e.blocked = old.groups[:0], old.buckets[:0], old.blocked[:0]
+	e.ahead = old.ahead.emptied()
+	e.views, e.provOut, e.placeOut = old.views, old.provOut, old.placeOut
+	e.poolObs, e.poolIdx, e.decOut = old.poolObs, old.poolIdx, old.decOut
+	e.future, e.viewOf, e.ends = old.future, old.viewOf, old.ends
+	return nil
+}
