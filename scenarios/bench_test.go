@@ -133,3 +133,68 @@ func BenchmarkEpisodes(b *testing.B) {
 	b.ReportMetric(heap10, "heap-MB-after-10")
 	b.ReportMetric(heap100, "heap-MB-after-100")
 }
+
+// BenchmarkReplaySampleStepping replays the sample as BenchmarkReplaySample
+// does (aws-only), once through Run and once through Next and Advance with
+// the placement layers external and decided by the same policies, in turn
+// in each iteration so that both see the same machine state.
+func BenchmarkReplaySampleStepping(b *testing.B) {
+	sharedtest.Dir(b)
+	plan, err := scenarios.Load("azure2019-sample.toml", policies.Builtin())
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan.Scenario.Simulation.Warmup, plan.Scenario.Simulation.ProfileFrom = 0, nil
+	ctx := context.Background()
+	var cbTime, stTime time.Duration
+	var n int64
+	for b.Loop() {
+		cfg, err := plan.Config(0, plan.Seed(), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		m, err := sim.Run(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cbTime += time.Since(start)
+		n += m.Arrived
+
+		cfg, err = plan.Config(0, plan.Seed(), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, ta := cfg.Strategic, cfg.Tactical
+		cfg.Strategic, cfg.Tactical = nil, nil
+		start = time.Now()
+		e, err := sim.New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			r, err := e.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Phase == sim.PhaseDone {
+				break
+			}
+			if r.Phase == sim.PhaseStrategic {
+				err = st.Providers(r.Functions, r.Providers)
+			} else {
+				err = ta.Placements(r.Functions, r.Placements)
+			}
+			if err == nil {
+				err = e.Advance()
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		stTime += time.Since(start)
+	}
+	b.ReportMetric(float64(n)/cbTime.Seconds(), "callback-invocations/s")
+	b.ReportMetric(float64(n)/stTime.Seconds(), "stepping-invocations/s")
+	b.ReportMetric(stTime.Seconds()/cbTime.Seconds(), "stepping/callback-time")
+}
