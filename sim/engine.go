@@ -145,7 +145,8 @@ type Config struct {
 	PriorDuration Duration
 	PriorMemoryMB float64
 
-	// Progress, if set, is called every ProgressEvery arrivals.
+	// Progress, if set, is called every ProgressEvery arrivals replayed
+	// (warm-up included) with their number so far.
 	Progress      func(now Time, arrived int64)
 	ProgressEvery int64
 }
@@ -190,6 +191,7 @@ type Engine struct {
 
 	lastTick Time
 	m        Metrics
+	replayed int64 // arrivals replayed, warm-up included (progress and cancellation)
 
 	// stepping (step.go)
 	started, done   bool
@@ -417,9 +419,9 @@ func (e *Engine) loop(ctx context.Context) (bool, error) {
 		}
 		e.now = inv.Arrival
 		e.arrive(inv)
-		if e.m.Arrived%every == 0 {
+		if e.replayed++; e.replayed%every == 0 {
 			if e.cfg.Progress != nil {
-				e.cfg.Progress(e.now, e.m.Arrived)
+				e.cfg.Progress(e.now, e.replayed)
 			}
 			if err := ctx.Err(); err != nil {
 				return false, err

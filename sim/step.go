@@ -191,14 +191,22 @@ func (e *Engine) Advance() error {
 	if !e.pending {
 		return errors.New("sim: Advance without a pending decision (call Next)")
 	}
+	// The caller may have written into the Ready's slices (the intended
+	// use) or replaced them with its own of the same length.
 	var err error
-	switch e.rd.Phase {
-	case PhaseStrategic:
-		err = e.endStrategic()
-	case PhaseTactical:
-		err = e.endTactical()
-	case PhaseOperational:
-		err = e.endOperational()
+	switch e.stage {
+	case stageStrategic:
+		if err = adopt(e.provOut, e.rd.Providers, "Providers"); err == nil {
+			err = e.endStrategic()
+		}
+	case stageTactical:
+		if err = adopt(e.placeOut, e.rd.Placements, "Placements"); err == nil {
+			err = e.endTactical()
+		}
+	case stageOperational:
+		if err = adopt(e.decOut, e.rd.Decisions, "Decisions"); err == nil {
+			err = e.endOperational()
+		}
 	}
 	e.pending = false
 	if err != nil {
@@ -206,6 +214,18 @@ func (e *Engine) Advance() error {
 		return err
 	}
 	e.resume = true
+	return nil
+}
+
+// adopt copies the caller's actions into the engine's buffer if the caller
+// replaced the Ready's slice; a slice of another length is an error.
+func adopt[T any](buf, got []T, name string) error {
+	if len(got) != len(buf) {
+		return fmt.Errorf("sim: Ready.%s holds %d actions for %d decisions", name, len(got), len(buf))
+	}
+	if len(buf) > 0 && &got[0] != &buf[0] {
+		copy(buf, got)
+	}
 	return nil
 }
 
@@ -311,7 +331,7 @@ func (e *Engine) endOperational() error {
 	for i, d := range e.decOut {
 		if d.Prewarm < 0 || d.Prewarm > MaxPrewarm || (d.KeepAlive < 0 && d.KeepAlive != ProviderKeepAlive) {
 			return fmt.Errorf("operational policy %s gave pool %d the invalid decision %+v (pre-warm must be in 0..%d, keep-alive >= 0 or ProviderKeepAlive)",
-				layerName(e.cfg.Operational), e.rd.Pools.Pools[i].Pool, d, MaxPrewarm)
+				layerName(e.cfg.Operational), e.poolObs[i].Pool, d, MaxPrewarm)
 		}
 		e.apply(e.poolIdx[i], d)
 	}

@@ -64,3 +64,31 @@ func TestSteppingProtocol(t *testing.T) {
 		t.Errorf("Next after a failed Advance: error %v", err)
 	}
 }
+
+// A caller may replace the Ready's output slice with its own of the same
+// length (its actions are applied), not with one of another length.
+func TestSteppingAdoptsReplacedSlices(t *testing.T) {
+	ctx := context.Background()
+	cfg := cfgFor(newList(sim.Time(2*sim.Minute), 1, at(1, 1)), sim.Limits{}, 60*sim.Second, keepAlive{60 * sim.Second})
+	cfg.Operational = nil
+	e, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.Next(ctx)
+	if err != nil || r.Phase != sim.PhaseOperational {
+		t.Fatalf("first Next: %+v, %v", r, err)
+	}
+	r.Decisions = []sim.PoolDecision{{Prewarm: 2, KeepAlive: sim.ProviderKeepAlive}}
+	if err := e.Advance(); err != nil {
+		t.Fatal(err)
+	}
+	r, err = e.Next(ctx)
+	if err != nil || r.Phase != sim.PhaseOperational || r.Pools.Pools[0].Provisioned != 2 {
+		t.Fatalf("second Next: %+v, %v; want the 2 pre-warms of the replaced slice held", r, err)
+	}
+	r.Decisions = nil
+	if err := e.Advance(); err == nil || !strings.Contains(err.Error(), "Ready.Decisions holds 0 actions for 1 decisions") {
+		t.Errorf("a slice of another length: error %v", err)
+	}
+}

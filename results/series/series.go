@@ -215,7 +215,15 @@ func Write(path string, meta map[string]string, rows []sim.SeriesRow) (err error
 	if err = f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// The rename survives a crash once the directory is synced too.
+	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 // writeSeriesTo writes the Parquet file of Write to w.
