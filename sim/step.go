@@ -245,13 +245,17 @@ func layerName(p interface{ Name() string }) string {
 // beginStrategic builds the strategic observation; e.provOut holds the
 // current providers.
 func (e *Engine) beginStrategic() {
-	n := len(e.fns)
-	e.provOut = resize(e.provOut, n)
+	e.currentProviders()
+	obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
+	e.rd = Ready{Phase: PhaseStrategic, Now: e.now, Functions: obs, Providers: e.provOut}
+}
+
+// currentProviders sets e.provOut to every function's current provider.
+func (e *Engine) currentProviders() {
+	e.provOut = resize(e.provOut, len(e.fns))
 	for i := range e.fns {
 		e.provOut[i] = e.placement(FunctionID(i)).Provider
 	}
-	obs := e.observeFunctions(e.cfg.StrategicEpoch, true)
-	e.rd = Ready{Phase: PhaseStrategic, Now: e.now, Functions: obs, Providers: e.provOut}
 }
 
 // endStrategic checks the providers chosen and starts the next epoch's
@@ -273,14 +277,10 @@ func (e *Engine) endStrategic() error {
 // current placement where the provider is unchanged. Outside a strategic
 // epoch e.provOut holds the current providers.
 func (e *Engine) beginTactical() {
-	n := len(e.fns)
 	if !e.tickStrategic {
-		e.provOut = resize(e.provOut, n)
-		for i := range e.fns {
-			e.provOut[i] = e.placement(FunctionID(i)).Provider
-		}
+		e.currentProviders()
 	}
-	e.placeOut = resize(e.placeOut, n)
+	e.placeOut = resize(e.placeOut, len(e.fns))
 	obs := e.observeFunctions(e.cfg.TacticalEpoch, false)
 	for i := range e.fns {
 		if pl := e.placement(FunctionID(i)); e.fns[i].current >= 0 && pl.Provider == e.provOut[i] {
