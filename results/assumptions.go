@@ -29,7 +29,9 @@ type Assumptions struct {
 	KeepAlive           string          `json:"keep_alive"`
 	ColdStart           string          `json:"cold_start"`
 	// The measured window starts at WarmupSeconds and ends at the horizon,
-	// or, if Drain, when the last instance stopped (each arm's end_s).
+	// or, if Drain, when the last instance stopped (each arm's end_s). The
+	// run starts at StartSeconds (a window of the trace; 0 by default).
+	StartSeconds   float64 `json:"start_s,omitempty"`
 	WarmupSeconds  float64 `json:"warmup_s"`
 	HorizonSeconds float64 `json:"horizon_s"`
 	Drain          bool    `json:"drain"`
@@ -99,7 +101,7 @@ func modeText[T comparable](texts map[T]string, v T) string {
 // labels the workload.
 func NewAssumptions(cfg *sim.Config, workload string) Assumptions {
 	a := Assumptions{Workload: workload, CPUBoundFraction: cfg.CPUBoundFraction,
-		WarmupSeconds: cfg.Warmup.Seconds(), HorizonSeconds: sim.Duration(cfg.Horizon).Seconds(), Drain: cfg.Drain,
+		StartSeconds: sim.Duration(cfg.Start).Seconds(), WarmupSeconds: sim.Duration(cfg.Start.Add(cfg.Warmup)).Seconds(), HorizonSeconds: sim.Duration(cfg.Horizon).Seconds(), Drain: cfg.Drain,
 		Latency: latencyRule}
 	if cfg.Horizon == 0 && cfg.Source != nil {
 		a.HorizonSeconds = sim.Duration(cfg.Source.Horizon()).Seconds()
@@ -128,7 +130,12 @@ func (a *Assumptions) Write(w io.Writer) error {
 		conc = append(conc, fmt.Sprintf("%s %d", p.Provider, p.Value))
 	}
 	from := "from the start (no warm-up)"
-	if a.WarmupSeconds > 0 {
+	switch {
+	case a.StartSeconds > 0 && a.WarmupSeconds > a.StartSeconds:
+		from = fmt.Sprintf("from %s (a window of the trace from %s, its warm-up excluded)", seconds(a.WarmupSeconds), seconds(a.StartSeconds))
+	case a.StartSeconds > 0:
+		from = fmt.Sprintf("from %s (a window of the trace; no warm-up)", seconds(a.StartSeconds))
+	case a.WarmupSeconds > 0:
 		from = fmt.Sprintf("from %s (the warm-up before it excluded)", seconds(a.WarmupSeconds))
 	}
 	window := fmt.Sprintf("measured window %s to the horizon %s; executions still running then are in flight", from, seconds(a.HorizonSeconds))

@@ -31,6 +31,7 @@ type WorkloadInfo struct {
 	Functions      int      `json:"functions"`
 	Apps           int      `json:"apps"`
 	HorizonSeconds float64  `json:"horizon_s"`
+	StartSeconds   float64  `json:"start_s,omitempty"` // a window of the trace starts here
 	Notes          []string `json:"notes,omitempty"`
 }
 

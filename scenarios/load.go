@@ -358,6 +358,23 @@ func checkScenario(s *Scenario, ps *problems) {
 	if sm.Warmup < 0 {
 		ps.add("simulation.warmup", "must not be negative (got %v)", sm.Warmup)
 	}
+	if w := sm.Window; w != nil {
+		switch {
+		case w.From < 0:
+			ps.add("simulation.window.from", "must not be negative (got %v)", w.From)
+		case w.From >= w.To:
+			ps.add("simulation.window", "is empty: from must be before to (got from %v, to %v)", w.From, w.To)
+		}
+		if k := s.Workload.Kind; k != "synthetic" && k != "azure2019" {
+			ps.add("simulation.window", "is supported for synthetic and azure2019 workloads, not %s", k)
+		}
+		if s.Workload.Kind == "azure2019" && (w.From.Std()%time.Minute != 0 || w.To.Std()%time.Minute != 0) {
+			ps.add("simulation.window", "must start and end on whole minutes for the per-minute azure2019 trace (got [%v, %v))", w.From, w.To)
+		}
+		if s.Horizon > 0 {
+			ps.add("simulation.window", "and horizon both cut the run: give one (window.to ends it)")
+		}
+	}
 	if w := sm.ProfileFrom; w != nil {
 		if w.From < 0 {
 			ps.add("simulation.profile_from.from", "must not be negative (got %v)", w.From)
@@ -584,7 +601,7 @@ func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) bool {
 // is opened here if either is set.
 func (p *Plan) checkSpan(s *Scenario, ps *problems) {
 	sm := &s.Simulation
-	if sm.Warmup <= 0 && sm.ProfileFrom == nil {
+	if sm.Warmup <= 0 && sm.ProfileFrom == nil && sm.Window == nil {
 		return
 	}
 	var horizon sim.Time
@@ -609,8 +626,17 @@ func (p *Plan) checkSpan(s *Scenario, ps *problems) {
 	if h := sim.Time(sim.FromStd(s.Horizon.Std())); h > 0 && h < span {
 		span = h
 	}
-	if wu := sim.FromStd(sm.Warmup.Std()); wu > 0 && sim.Time(wu) >= span {
-		ps.add("simulation.warmup", "warm-up longer than the run (warm-up %v, run %v)", sm.Warmup, time.Duration(span)*time.Microsecond)
+	start := sim.Time(0)
+	if w := sm.Window; w != nil && w.From < w.To && w.From >= 0 {
+		start = sim.Time(sim.FromStd(w.From.Std()))
+		if to := sim.Time(sim.FromStd(w.To.Std())); to > horizon {
+			ps.add("simulation.window", "[%v, %v) is outside the workload's span (it ends at %v)", w.From, w.To, time.Duration(horizon)*time.Microsecond)
+		} else {
+			span = to
+		}
+	}
+	if wu := sim.FromStd(sm.Warmup.Std()); wu > 0 && start.Add(wu) >= span {
+		ps.add("simulation.warmup", "warm-up longer than the run (warm-up %v, run %v)", sm.Warmup, time.Duration(span.Sub(start))*time.Microsecond)
 	}
 	if f := sm.ProfileFrom; f != nil && f.From < f.To && sim.Time(sim.FromStd(f.To.Std())) > horizon {
 		ps.add("simulation.profile_from", "window [%v, %v) is outside the workload's span (it ends at %v)", f.From, f.To, time.Duration(horizon)*time.Microsecond)

@@ -50,16 +50,30 @@ func (p *Plan) Seed() uint64 { return *p.Scenario.Seed }
 
 // Source opens a fresh workload source for one replication.
 func (p *Plan) Source(seed uint64, replication int) (sim.Source, error) {
-	return p.source(&p.Scenario, seed, replication)
+	return p.windowed(&p.Scenario, seed, replication, p.Scenario.Simulation.Window)
 }
 
+// source opens the whole workload.
 func (p *Plan) source(s *Scenario, seed uint64, replication int) (sim.Source, error) {
+	return p.windowed(s, seed, replication, nil)
+}
+
+// windowed opens the workload cut to win (the whole of it if nil).
+func (p *Plan) windowed(s *Scenario, seed uint64, replication int, win *WindowSpec) (sim.Source, error) {
 	streams := sim.NewStreams(seed, replication)
+	var from, to sim.Duration
+	if win != nil {
+		from, to = sim.FromStd(win.From.Std()), sim.FromStd(win.To.Std())
+	}
 	w := &s.Workload
 	switch w.Kind {
 	case "synthetic":
-		return traces.NewSynthetic(traces.SyntheticOptions{Functions: w.Synthetic.Functions,
-			Duration: sim.FromStd(w.Synthetic.Duration.Std()), PeakHour: *w.Synthetic.PeakHour, Streams: streams})
+		o := traces.SyntheticOptions{Functions: w.Synthetic.Functions,
+			Duration: sim.FromStd(w.Synthetic.Duration.Std()), PeakHour: *w.Synthetic.PeakHour, Streams: streams}
+		if win != nil {
+			o.Start, o.Duration = from, to-from
+		}
+		return traces.NewSynthetic(o)
 	case "azure2019":
 		a := w.Azure2019
 		spread, err := traces.ParseSpread(a.Spread)
@@ -77,7 +91,7 @@ func (p *Plan) source(s *Scenario, seed uint64, replication int) (sim.Source, er
 				days = append(days, traces.Azure2019Day{Invocations: p.path(d.Invocations), Durations: p.path(d.Durations), Memory: p.path(d.Memory)})
 			}
 		}
-		return traces.OpenAzure2019(traces.Azure2019Options{Days: days, Spread: spread, DurationDraw: draw, Streams: streams})
+		return traces.OpenAzure2019(traces.Azure2019Options{Days: days, From: from, To: to, Spread: spread, DurationDraw: draw, Streams: streams})
 	case "azure2021":
 		var mem dist.Quantiler = traces.PopulationFootprint{}
 		if w.Azure2021.MemoryMB > 0 {
@@ -137,6 +151,9 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 		PriorDuration: sim.FromSeconds(traces.PriorDuration),
 		PriorMemoryMB: traces.PriorMemoryMB,
 	}
+	if w := sm.Window; w != nil {
+		cfg.Start = sim.Time(sim.FromStd(w.From.Std()))
+	}
 	if sm.Routing == "newest-created" {
 		cfg.Routing = sim.RouteNewestCreated
 	}
@@ -160,7 +177,7 @@ func (p *Plan) InitialProfiles(seed uint64, replication int) ([]sim.ProfileSeed,
 	if w == nil {
 		return nil, nil
 	}
-	src, err := p.Source(seed, replication)
+	src, err := p.source(&p.Scenario, seed, replication)
 	if err != nil {
 		return nil, err
 	}

@@ -122,6 +122,13 @@ type Simulation struct {
 	// Drain runs past the horizon until every execution has ended and every
 	// instance has stopped. Default false.
 	Drain bool `toml:"drain" json:"drain"`
+	// Window, if set, replays only [from, to) of the workload's time
+	// (synthetic and azure2019 workloads; whole minutes for azure2019):
+	// decisions, warm-up and metrics count from its start, and time stays
+	// the trace's, so carbon keeps its time of day. Training and evaluation
+	// use different windows of one trace. It cannot be combined with
+	// horizon.
+	Window *WindowSpec `toml:"window" json:"window,omitempty"`
 	// ProfileFrom, if set, seeds the placement layers' profiles from the
 	// trace's invocations arriving in [from, to) instead of the prior.
 	ProfileFrom *WindowSpec `toml:"profile_from" json:"profile_from,omitempty"`

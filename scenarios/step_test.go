@@ -170,3 +170,48 @@ func TestResetEqualsFreshEngine(t *testing.T) {
 		t.Error("Reset with a bad config: no error")
 	}
 }
+
+// simulation.window replays [from, to) of the workload's time; the
+// profile window before it still reads the whole workload.
+func TestScenarioWindow(t *testing.T) {
+	plan, err := scenarios.Parse("w.toml", []byte(`name = "w"
+[workload]
+kind = "synthetic"
+[workload.synthetic]
+functions = 50
+duration = "24h"
+[simulation]
+window = { from = "6h", to = "8h" }
+profile_from = { from = "5h", to = "6h" }
+warmup = "10m"
+[[arms]]
+name = "a"
+strategic = "cheapest"
+`), t.TempDir(), policies.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := plan.Config(0, plan.Seed(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Start != sim.Time(6*sim.Hour) || cfg.Source.Horizon() != sim.Time(8*sim.Hour) {
+		t.Fatalf("start %v, source horizon %v; want 6h and 8h", cfg.Start, cfg.Source.Horizon())
+	}
+	var profiled int64
+	for _, p := range cfg.InitialProfiles {
+		profiled += p.Invocations
+	}
+	m, err := sim.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Start != sim.Time(6*sim.Hour) || m.Warmup != sim.Time(6*sim.Hour+10*sim.Minute) || m.End != sim.Time(8*sim.Hour) {
+		t.Errorf("metrics window: start %v, warm-up end %v, end %v", m.Start, m.Warmup, m.End)
+	}
+	// A synthetic day of 50 functions has ~ 1 M invocations: a 1 h 50 min
+	// window holds some tens of thousands, the 1 h profile window some too.
+	if m.Arrived < 10_000 || m.Arrived > 500_000 || profiled < 5_000 {
+		t.Errorf("arrived %d in the measured window, %d profiled before it", m.Arrived, profiled)
+	}
+}

@@ -125,7 +125,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	el := time.Since(start)
 	fmt.Fprintf(stdout, "scenario %s, seed %d: %s workload, %d functions, %d invocations per arm, %.1f simulated hours\n",
-		plan.Scenario.Name, seed, sum.Workload.Kind, sum.Workload.Functions, arms[0].Invocations.Arrived, sum.Workload.HorizonSeconds/3600)
+		plan.Scenario.Name, seed, sum.Workload.Kind, sum.Workload.Functions, arms[0].Invocations.Arrived, (sum.Workload.HorizonSeconds-sum.Workload.StartSeconds)/3600)
 	for _, n := range sum.Workload.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
@@ -245,7 +245,7 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	arrived.Add(m.Arrived - last)
 	a := plan.Arms[i]
 	load := results.WorkloadInfo{Kind: plan.Scenario.Workload.Kind, Functions: len(cfg.Source.Functions()),
-		Apps: len(cfg.Source.Apps()), HorizonSeconds: m.Horizon.Seconds()}
+		Apps: len(cfg.Source.Apps()), HorizonSeconds: m.Horizon.Seconds(), StartSeconds: m.Start.Seconds()}
 	if n, ok := cfg.Source.(traces.Noter); ok {
 		load.Notes = n.Notes()
 	}
