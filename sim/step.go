@@ -89,46 +89,17 @@ func (e *Engine) beginTick() {
 // once the tick is done.
 func (e *Engine) control() (bool, error) {
 	for ; e.stage < stageEnd; e.stage++ {
-		var err error
-		switch e.stage {
-		case stageStrategic:
-			if !e.tickStrategic {
-				continue
-			}
-			e.beginStrategic()
-			if e.cfg.Strategic == nil {
-				return true, nil
-			}
-			if err := e.cfg.Strategic.Providers(e.rd.Functions, e.provOut); err != nil {
-				return false, &PolicyError{Layer: "strategic", Policy: e.cfg.Strategic.Name(), At: e.now, Err: err}
-			}
-			err = e.endStrategic()
-		case stageTactical:
-			if !e.tickTactical {
-				continue
-			}
-			e.beginTactical()
-			if e.cfg.Tactical == nil {
-				return true, nil
-			}
-			if err := e.cfg.Tactical.Placements(e.rd.Functions, e.placeOut); err != nil {
-				return false, &PolicyError{Layer: "tactical", Policy: e.cfg.Tactical.Name(), At: e.now, Err: err}
-			}
-			err = e.endTactical()
-		case stageOperational:
-			if e.stationary != nil {
-				continue
-			}
-			e.beginOperational()
-			if e.cfg.Operational == nil {
-				return true, nil
-			}
-			if err := e.cfg.Operational.Decide(e.rd.Pools, e.decOut); err != nil {
-				return false, &PolicyError{Layer: "operational", Policy: e.cfg.Operational.Name(), At: e.now, Err: err}
-			}
-			err = e.endOperational()
+		if !e.due() {
+			continue
 		}
-		if err != nil {
+		e.beginStage()
+		if e.external() {
+			return true, nil
+		}
+		if err := e.decide(); err != nil {
+			return false, err
+		}
+		if err := e.endStage(); err != nil {
 			return false, err
 		}
 	}
@@ -196,17 +167,14 @@ func (e *Engine) Advance() error {
 	var err error
 	switch e.stage {
 	case stageStrategic:
-		if err = adopt(e.provOut, e.rd.Providers, "Providers"); err == nil {
-			err = e.endStrategic()
-		}
+		err = adopt(e.provOut, e.rd.Providers, "Providers")
 	case stageTactical:
-		if err = adopt(e.placeOut, e.rd.Placements, "Placements"); err == nil {
-			err = e.endTactical()
-		}
+		err = adopt(e.placeOut, e.rd.Placements, "Placements")
 	case stageOperational:
-		if err = adopt(e.decOut, e.rd.Decisions, "Decisions"); err == nil {
-			err = e.endOperational()
-		}
+		err = adopt(e.decOut, e.rd.Decisions, "Decisions")
+	}
+	if err == nil {
+		err = e.endStage()
 	}
 	e.pending = false
 	if err != nil {
@@ -232,6 +200,72 @@ func adopt[T any](buf, got []T, name string) error {
 // Metrics returns what the run has measured so far (all of it once Next
 // has returned PhaseDone). It belongs to the engine.
 func (e *Engine) Metrics() *Metrics { return &e.m }
+
+// due reports whether the current stage decides on this tick: the
+// strategic and tactical layers at their epochs, the operational layer at
+// every tick unless its policy is stationary.
+func (e *Engine) due() bool {
+	switch e.stage {
+	case stageStrategic:
+		return e.tickStrategic
+	case stageTactical:
+		return e.tickTactical
+	}
+	return e.stationary == nil
+}
+
+// beginStage builds the current stage's observation and output (e.rd).
+func (e *Engine) beginStage() {
+	switch e.stage {
+	case stageStrategic:
+		e.beginStrategic()
+	case stageTactical:
+		e.beginTactical()
+	default:
+		e.beginOperational()
+	}
+}
+
+// external reports whether the current stage's layer has no policy: the
+// caller decides it.
+func (e *Engine) external() bool {
+	switch e.stage {
+	case stageStrategic:
+		return e.cfg.Strategic == nil
+	case stageTactical:
+		return e.cfg.Tactical == nil
+	}
+	return e.cfg.Operational == nil
+}
+
+// decide asks the current stage's policy; its failure is a PolicyError.
+func (e *Engine) decide() error {
+	var err error
+	var p interface{ Name() string }
+	switch e.stage {
+	case stageStrategic:
+		p, err = e.cfg.Strategic, e.cfg.Strategic.Providers(e.rd.Functions, e.provOut)
+	case stageTactical:
+		p, err = e.cfg.Tactical, e.cfg.Tactical.Placements(e.rd.Functions, e.placeOut)
+	default:
+		p, err = e.cfg.Operational, e.cfg.Operational.Decide(e.rd.Pools, e.decOut)
+	}
+	if err != nil {
+		return &PolicyError{Layer: e.rd.Phase.String(), Policy: p.Name(), At: e.now, Err: err}
+	}
+	return nil
+}
+
+// endStage checks and applies the current stage's decisions.
+func (e *Engine) endStage() error {
+	switch e.stage {
+	case stageStrategic:
+		return e.endStrategic()
+	case stageTactical:
+		return e.endTactical()
+	}
+	return e.endOperational()
+}
 
 // layerName names the decider of a layer in errors: its policy, or the
 // caller for an external layer.
