@@ -9,7 +9,7 @@ func (e *Engine) chargeExecution(p *pool, in *instance, r request, dur Duration)
 		return
 	}
 	mem := p.rules.BilledMemoryMB(p.memMB, float64(r.mem))
-	e.addCompute(p, p.rules.Execution(int64(dur), mem, p.ghz, p.factor, in.prov))
+	e.postCompute(p, p.rules.Execution(int64(dur), mem, p.ghz, p.factor, in.prov))
 }
 
 // settleBusy bills the part of instance in's busy period not billed yet, at
@@ -30,45 +30,24 @@ func (e *Engine) settleBusy(p *pool, in *instance, i int32, end bool) {
 	if end {
 		b.open = false
 	}
-	e.addCompute(p, p.rules.InstanceTime(mbus, us, p.ghz, p.factor, in.prov))
-}
-
-// addCompute records a compute charge of pool p.
-func (e *Engine) addCompute(p *pool, u billing.Usage) {
-	e.m.Cost.Compute += u.USD
-	e.m.PerProvider[p.pl.Provider].Cost += u.USD
-	bu := &e.m.BillableUnits[p.pl.Provider]
-	bu.GBSeconds += u.GBSeconds
-	bu.GHzSeconds += u.GHzSecs
-	fs := &e.fns[p.fn]
-	fs.stratOutcome.CostUSD += u.USD
-	fs.tactOutcome.CostUSD += u.USD
+	e.postCompute(p, p.rules.InstanceTime(mbus, us, p.ghz, p.factor, in.prov))
 }
 
 // chargeRequest bills one request fee.
-func (e *Engine) chargeRequest(p *pool, fs *fnState, r request) {
-	if !e.measured(r.arrival) {
-		return
+func (e *Engine) chargeRequest(p *pool, r request) {
+	if e.measured(r.arrival) {
+		e.postRequest(p)
 	}
-	fee := p.rules.RequestUSD
-	e.m.Cost.Requests += fee
-	e.m.PerProvider[p.pl.Provider].Cost += fee
-	e.m.BillableUnits[p.pl.Provider].Requests++
-	fs.stratOutcome.CostUSD += fee
-	fs.tactOutcome.CostUSD += fee
 }
 
-// fail records a failed invocation (always an SLA violation).
-func (e *Engine) fail(fs *fnState, r request, cause int) {
+// fail records a failed invocation of pool p (always an SLA violation).
+func (e *Engine) fail(p *pool, r request, cause int) {
 	if !e.measured(r.arrival) {
 		return
 	}
 	e.m.Failed[cause]++
 	e.m.SLAViolations++
-	fs.stratOutcome.Failed++
-	fs.tactOutcome.Failed++
-	fs.stratOutcome.SLAViolations++
-	fs.tactOutcome.SLAViolations++
+	e.postFailure(p)
 }
 
 // heldMemoryMB is the memory instance in is charged for in power and
@@ -118,12 +97,9 @@ func (e *Engine) accrue(p *pool, in *instance, until Time) {
 		e.m.PerFunction[p.fn].IdleGBSeconds += gbs
 	}
 	w += p.memW * memMB
-	e.m.Energy += w * float64(dt) / 3.6e12
-	c := w * p.intensity.Integral(int64(in.since), int64(until)) / 3.6e6
-	e.m.Carbon += c
-	e.m.PerProvider[p.pl.Provider].Carbon += c
-	fs := &e.fns[p.fn]
-	fs.stratOutcome.CarbonG += c
-	fs.tactOutcome.CarbonG += c
+	a := &p.acct
+	a.execInt += float64(in.running) * float64(dt)
+	a.memInt += memMB * float64(dt)
+	e.postEnergy(p, w*float64(dt)/3.6e12, w*p.intensity.Integral(int64(in.since), int64(until))/3.6e6)
 	in.since = until
 }

@@ -145,6 +145,10 @@ type Config struct {
 	PriorDuration Duration
 	PriorMemoryMB float64
 
+	// Recorder, if set, receives the rows of the per-interval series (see
+	// Recorder); an error it returns stops the run.
+	Recorder Recorder
+
 	// Progress, if set, is called every ProgressEvery arrivals replayed
 	// (warm-up included) with their number so far.
 	Progress      func(now Time, arrived int64)
@@ -191,7 +195,10 @@ type Engine struct {
 
 	lastTick Time
 	m        Metrics
-	replayed int64 // arrivals replayed, warm-up included (progress and cancellation)
+	rows     []SeriesRow // closed intervals not yet handed to the recorder
+	// each function's outcome over the last, partial epoch of each layer
+	finalStrat, finalTact []Outcome
+	replayed              int64 // arrivals replayed, warm-up included (progress and cancellation)
 
 	// stepping (step.go)
 	started, done   bool
@@ -388,7 +395,9 @@ func (e *Engine) loop(ctx context.Context) (bool, error) {
 			}
 			e.now = ev.at
 			if ev.kind() == evControl {
-				e.beginTick()
+				if err := e.beginTick(); err != nil {
+					return false, err
+				}
 				if waiting, err := e.control(); waiting || err != nil {
 					return waiting, err
 				}
@@ -432,8 +441,7 @@ func (e *Engine) loop(ctx context.Context) (bool, error) {
 	if err := e.src.Err(); err != nil {
 		return false, err
 	}
-	e.finish()
-	return false, nil
+	return false, e.finish()
 }
 
 // fetch moves the next invocation into e.next, from the read-ahead buffer
@@ -546,6 +554,7 @@ func (e *Engine) endWarmup() {
 			e.settleProvisioned(&e.pools[i], e.now, false)
 		}
 	}
+	e.dropAccounts()
 	peakEv, peakExec := e.m.PeakEventQueue, e.m.ExecutionsPeakPerInstance
 	m := Metrics{PerProvider: e.m.PerProvider, BillableUnits: e.m.BillableUnits, PerFunction: e.m.PerFunction}
 	clear(m.PerProvider)
@@ -566,7 +575,7 @@ func (e *Engine) placement(f FunctionID) Placement {
 
 // finish closes every open interval at the end of the run: the horizon,
 // or for a drained run the last event.
-func (e *Engine) finish() {
+func (e *Engine) finish() error {
 	if !e.draining || e.now < e.horizon {
 		e.now = e.horizon
 	}
@@ -587,12 +596,18 @@ func (e *Engine) finish() {
 				e.m.InFlight++
 			}
 		}
+		e.closeAccount(int32(i))
 	}
 	for i := range e.m.PerFunction {
 		if e.m.PerFunction[i].Arrived > 0 {
 			e.m.FunctionsInvoked++
 		}
 	}
+	e.finalStrat, e.finalTact = resize(e.finalStrat, len(e.fns)), resize(e.finalTact, len(e.fns))
+	for i := range e.fns {
+		e.finalStrat[i], e.finalTact[i] = e.fns[i].stratOutcome, e.fns[i].tactOutcome
+	}
+	return e.flushRows()
 }
 
 // PolicyError is a policy's decision method failing: the run stops with it

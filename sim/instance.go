@@ -162,6 +162,10 @@ func (e *Engine) join(i int32, r request) {
 	}
 	e.holdMemory(in, r.mem)
 	e.fns[r.fn].running++
+	p.acct.starts++
+	if cold {
+		p.acct.cold++
+	}
 	if e.measured(r.arrival) {
 		if cold {
 			e.m.ColdStarts++
@@ -396,9 +400,9 @@ func (e *Engine) endExecution(i int32, x int32, timedOut bool) {
 	if !p.rules.PerInstance {
 		e.chargeExecution(p, in, ex.r, e.now.Sub(ex.start))
 	}
-	e.chargeRequest(p, fs, ex.r)
+	e.chargeRequest(p, ex.r)
 	if timedOut {
-		e.fail(fs, ex.r, FailTimeout)
+		e.fail(p, ex.r, FailTimeout)
 		return
 	}
 	if !e.measured(ex.r.arrival) {
@@ -411,16 +415,7 @@ func (e *Engine) endExecution(i int32, x int32, timedOut bool) {
 	if viol {
 		e.m.SLAViolations++
 	}
-	for _, o := range [2]*Outcome{&fs.stratOutcome, &fs.tactOutcome} {
-		o.Completed++
-		o.LatencySum += lat
-		if ex.cold {
-			o.ColdStarts++
-		}
-		if viol {
-			o.SLAViolations++
-		}
-	}
+	e.postCompletion(p, lat, ex.cold, viol)
 }
 
 // afterFinish settles instance i after executions left it: recompute the

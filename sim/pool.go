@@ -65,6 +65,9 @@ type pool struct {
 	provBucketEnd Time
 	provBucketMax int
 
+	// what the pool was charged during the current interval (ledger.go)
+	acct account
+
 	// interval statistics, reset every tick
 	arrivals, cold int
 	peakBusy       int
@@ -137,7 +140,7 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 	q, qseq, idle, idleProv := p.queue.emptied(), p.qseq.emptied(), p.idle.emptied(), p.idleProv.emptied()
 	warming, partial, crowded := p.warming[:0], p.partial[:0], p.crowded[:0]
 	*p = pool{
-		live: true, current: true, gen: gen, fn: f, pl: pl,
+		live: true, current: true, gen: gen, fn: f, pl: pl, acct: account{from: e.now},
 		group:     e.limitGroup(f, pl),
 		bucket:    e.tokenBucket(f, pl),
 		rules:     &prov.Billing,
@@ -185,6 +188,8 @@ func (e *Engine) maybeFreePool(pi int32) {
 		return
 	}
 	e.settleProvisioned(p, e.now, true)
+	e.closeAccount(pi)
+	p = &e.pools[pi]
 	fs := &e.fns[p.fn]
 	for i, x := range fs.pools {
 		if x == pi {
@@ -231,6 +236,7 @@ func (e *Engine) arrive(inv Invocation) {
 	pi := fs.current
 	p := &e.pools[pi]
 	p.arrivals++
+	p.acct.arrivals++
 	if fs.maxMem > p.footMB {
 		p.footMB = fs.maxMem
 	}
@@ -241,12 +247,12 @@ func (e *Engine) arrive(inv Invocation) {
 	if mem := float64(inv.MemoryMB); mem > p.memMB {
 		if mem > p.maxMB {
 			// No size the provider offers holds it: not run, not billed.
-			e.fail(fs, r, FailInfeasible)
+			e.fail(p, r, FailInfeasible)
 			return
 		}
 		// Out of memory: the platform refuses the execution; the request fee is paid.
-		e.chargeRequest(p, fs, r)
-		e.fail(fs, r, FailOOM)
+		e.chargeRequest(p, r)
+		e.fail(p, r, FailOOM)
 		return
 	}
 	if e.dispatch(pi, r, false) {
@@ -259,7 +265,7 @@ func (e *Engine) arrive(inv Invocation) {
 func (e *Engine) refuse(pi int32, r request) {
 	p := &e.pools[pi]
 	if e.cfg.OnLimit == LimitThrottle {
-		e.fail(&e.fns[r.fn], r, FailThrottled)
+		e.fail(p, r, FailThrottled)
 		return
 	}
 	g := &e.groups[p.group]
@@ -374,7 +380,7 @@ func (e *Engine) dropExpired(pi int32) {
 	p := &e.pools[pi]
 	for p.queue.len() > 0 && p.queue.front().arrival.Add(e.cfg.MaxQueueWait) <= e.now {
 		r := e.popQueue(p)
-		e.fail(&e.fns[r.fn], r, FailThrottled)
+		e.fail(p, r, FailThrottled)
 	}
 	if !p.current {
 		e.maybeFreePool(pi)

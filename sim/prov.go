@@ -135,11 +135,7 @@ func (e *Engine) chargeProvisioned(p *pool, instanceUS int64) {
 		mem = p.rules.BilledMemoryMB(p.memMB, p.footMB)
 	}
 	usd, _ := p.rules.Provisioned(instanceUS, mem, p.vcpu, p.factor)
-	e.m.Cost.Provisioned += usd
-	e.m.PerProvider[p.pl.Provider].Cost += usd
-	fs := &e.fns[p.fn]
-	fs.stratOutcome.CostUSD += usd
-	fs.tactOutcome.CostUSD += usd
+	e.postProvisioned(p, usd)
 }
 
 // releaseProvisioned returns a pre-warmed instance's reserved capacity and

@@ -62,6 +62,12 @@ type Ready struct {
 	// keep-alive and no pre-warm on entry).
 	Pools     *OperationalObservation
 	Decisions []PoolDecision
+
+	// PhaseDone: each function's Outcome over the last, partial epoch of
+	// the strategic and of the tactical layer (what the next decision's
+	// FunctionView.Window would have held), so that the last decision of
+	// an episode has its reward.
+	StrategicWindow, TacticalWindow []Outcome
 }
 
 // Stages of a tick's decisions, in order.
@@ -74,14 +80,17 @@ const (
 
 // beginTick starts the control tick at e.now: the last interval's metrics
 // are closed and the tick's decisions queued.
-func (e *Engine) beginTick() {
-	if e.now > e.cfg.Start {
-		e.tickMetrics()
-	}
+func (e *Engine) beginTick() error {
 	since := int64(e.now.Sub(e.cfg.Start))
 	e.tickStrategic = since%int64(e.cfg.StrategicEpoch) == 0
 	e.tickTactical = e.tickStrategic || since%int64(e.cfg.TacticalEpoch) == 0
 	e.stage = stageStrategic
+	if e.now > e.cfg.Start {
+		e.tickMetrics()
+		// An epoch's outcome holds everything its instances accrued.
+		return e.closeIntervals(e.tickTactical)
+	}
+	return nil
 }
 
 // control runs the tick's decisions from the current stage on. It returns
@@ -152,7 +161,7 @@ func (e *Engine) Next(ctx context.Context) (*Ready, error) {
 		return &e.rd, nil
 	}
 	e.done = true
-	e.rd = Ready{Phase: PhaseDone, Now: e.now}
+	e.rd = Ready{Phase: PhaseDone, Now: e.now, StrategicWindow: e.finalStrat, TacticalWindow: e.finalTact}
 	return &e.rd, nil
 }
 
@@ -395,5 +404,6 @@ func (e *Engine) Reset(cfg Config) error {
 	e.views, e.provOut, e.placeOut = old.views, old.provOut, old.placeOut
 	e.poolObs, e.poolIdx, e.decOut = old.poolObs, old.poolIdx, old.decOut
 	e.future, e.viewOf, e.ends = old.future, old.viewOf, old.ends
+	e.rows, e.finalStrat, e.finalTact = old.rows[:0], old.finalStrat, old.finalTact
 	return nil
 }
