@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/results/series"
 )
 
 // small is a quick scenario: 30 functions for 3 hours, three arms.
@@ -200,5 +202,73 @@ func TestInterruptedRunSaysWhereResultsAre(t *testing.T) {
 	err := Run(ctx, []string{"run", writeScenario(t, small), "--out", t.TempDir(), "--quiet"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "interrupted after 0 of 3 arms") {
 		t.Errorf("interrupted run: %v", err)
+	}
+}
+
+// --series writes one Parquet file per arm whose rows add up to the arm's
+// summary; a series directory that cannot be written fails the run before
+// it starts, leaving no results behind.
+func TestRunSeries(t *testing.T) {
+	sc := writeScenario(t, small)
+	dir := t.TempDir()
+	stdout, _, err := runCmd(t, "run", sc, "--out", dir, "--quiet", "--series")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "series in "+filepath.Join(dir, "series")) {
+		t.Errorf("the output does not say where the series is:\n%s", stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Arms []struct {
+			Name        string
+			Cost        struct{ Total float64 } `json:"cost_usd"`
+			CarbonG     float64                 `json:"carbon_g"`
+			Invocations struct{ Completed int64 }
+		}
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Arms) != 3 {
+		t.Fatalf("%d arms in the summary", len(sum.Arms))
+	}
+	for i, a := range sum.Arms {
+		path := filepath.Join(dir, "series", armFile(i, a.Name)+".parquet")
+		meta, rows, err := series.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cost, carbon float64
+		var completed int64
+		for _, r := range rows {
+			cost += r.CostUSD
+			carbon += r.CarbonG
+			completed += r.Completed
+		}
+		if meta["arm"] != a.Name || meta["seed"] != "7" || len(rows) == 0 {
+			t.Errorf("%s: meta %v, %d rows", path, meta, len(rows))
+		}
+		if math.Abs(cost-a.Cost.Total) > 0.005 || math.Abs(carbon-a.CarbonG) > 0.5 || completed != a.Invocations.Completed {
+			t.Errorf("%s: $%.4f, %.2f g, %d completed; summary $%.4f, %.2f g, %d", path, cost, carbon, completed, a.Cost.Total, a.CarbonG, a.Invocations.Completed)
+		}
+	}
+
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "series"), []byte("a file, not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCmd(t, "run", sc, "--out", bad, "--quiet", "--series")
+	if err == nil || !strings.Contains(err.Error(), "series directory") || !strings.Contains(err.Error(), filepath.Join(bad, "series")) {
+		t.Errorf("series directory that is a file: err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(bad, "summary.json")); !os.IsNotExist(err) {
+		t.Errorf("a refused run wrote summary.json (stat: %v)", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(bad, "arms")); len(ents) != 0 {
+		t.Errorf("a refused run wrote %v", ents)
 	}
 }

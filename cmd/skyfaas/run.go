@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/skyfaas/skyfaas/results"
+	"github.com/skyfaas/skyfaas/results/series"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/traces"
@@ -29,6 +30,13 @@ the output directory, arms/<n>-<arm>.json as each arm finishes and then
 summary.json, summary.csv and tradeoff.png (each arm's cost against its p95
 latency, carbon and SLA violations). The seed is recorded with the results.
 
+With --series, each arm also writes its per-interval series (one row per
+pool and tick: arrivals, starts, cold starts, instances busy, idle,
+starting and pre-warmed, queue, concurrency, memory, GB-s, cost, carbon,
+SLA violations) to series/<n>-<arm>.parquet, streamed as it runs and put
+in place when the arm finishes. Read it with pandas or polars as is:
+  pandas.read_parquet("OUT/series/01-ARM.parquet")
+
 Flags:
 `
 
@@ -38,6 +46,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	seedFlag := fs.String("seed", "", "seed of every random stream (default: the scenario's)")
 	workers := fs.Int("workers", runtime.NumCPU(), "arms run at once")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	withSeries := fs.Bool("series", false, "write each arm's per-interval series as Parquet under OUT/series")
 	// Accept flags before or after the scenario path.
 	var positional []string
 	for len(args) > 0 {
@@ -83,13 +92,20 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := os.MkdirAll(filepath.Join(dir, "arms"), 0o755); err != nil {
 		return err
 	}
+	seriesDir := ""
+	if *withSeries {
+		seriesDir = filepath.Join(dir, "series")
+		if err := checkWritableDir(seriesDir); err != nil {
+			return fmt.Errorf("series directory: %w", err)
+		}
+	}
 
 	sum := results.Summary{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, Scenario: plan.Scenario,
 		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed}
 	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, output %s\n",
 		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), dir)
 	start := time.Now()
-	arms, workload, assumptions, err := runArms(ctx, plan, seed, *workers, dir, stderr, !*quiet && isTerminal(stderr))
+	arms, workload, assumptions, err := runArms(ctx, plan, seed, *workers, dir, seriesDir, stderr, !*quiet && isTerminal(stderr))
 	if err != nil {
 		return err
 	}
@@ -136,8 +152,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		"SLA viol %% of finished; fail %% of arrived (oom/throttled/timeout/infeasible counts beside it); wait = mean delay before\n"+
 		"execution (queueing + cold start); in flight = executing or queued at the end; share = invocations per provider.\n"+
 		"Full figures: summary.json.\n")
-	fmt.Fprintf(stdout, "wrote %s, summary.csv and tradeoff.png (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
-		filepath.Join(dir, "summary.json"), len(arms), humanCount(invocations), el.Seconds(),
+	also := ""
+	if seriesDir != "" {
+		also = fmt.Sprintf(", series in %s", seriesDir)
+	}
+	fmt.Fprintf(stdout, "wrote %s, summary.csv and tradeoff.png%s (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
+		filepath.Join(dir, "summary.json"), also, len(arms), humanCount(invocations), el.Seconds(),
 		float64(invocations)/el.Seconds()/1e6)
 	return nil
 }
@@ -146,7 +166,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // writes each arm's summary as it finishes. It returns the arms, and the
 // workload and assumptions as the first arm described them after replaying
 // it.
-func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir string, stderr io.Writer, progress bool) ([]results.Arm, results.WorkloadInfo, results.Assumptions, error) {
+func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir, seriesDir string, stderr io.Writer, progress bool) ([]results.Arm, results.WorkloadInfo, results.Assumptions, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := len(plan.Arms)
@@ -169,7 +189,7 @@ func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				arm, load, as, err := runArm(ctx, plan, i, seed, &arrived)
+				arm, load, as, err := runArm(ctx, plan, i, seed, seriesDir, &arrived)
 				if err != nil {
 					errs[i] = fmt.Errorf("arm %q: %w", plan.Arms[i].Name, err)
 					cancel()
@@ -178,7 +198,7 @@ func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int
 				out[i], loads[i], assume[i] = arm, load, as
 				js, err := results.JSON(arm)
 				if err == nil {
-					err = results.WriteFileAtomic(filepath.Join(dir, "arms", fmt.Sprintf("%02d-%s.json", i+1, slug(arm.Name))), js)
+					err = results.WriteFileAtomic(filepath.Join(dir, "arms", armFile(i, arm.Name)+".json"), js)
 				}
 				if err != nil {
 					errs[i] = err
@@ -219,9 +239,13 @@ feed:
 	return out, loads[0], assume[0], nil
 }
 
+// armFile names arm i's files: <n>-<arm>, n from 1.
+func armFile(i int, name string) string { return fmt.Sprintf("%02d-%s", i+1, slug(name)) }
+
 // runArm runs arm i and describes the workload its source replayed and the
-// assumptions of its configuration.
-func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arrived *atomic.Int64) (results.Arm, results.WorkloadInfo, results.Assumptions, error) {
+// assumptions of its configuration. With a series directory, it writes the
+// arm's series there.
+func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, seriesDir string, arrived *atomic.Int64) (_ results.Arm, _ results.WorkloadInfo, _ results.Assumptions, err error) {
 	if err := ctx.Err(); err != nil {
 		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err // interrupted before it began
 	}
@@ -231,6 +255,20 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	}
 	if c, ok := cfg.Source.(io.Closer); ok {
 		defer c.Close() // a reader's temporary files, if a run stops early
+	}
+	if seriesDir != "" {
+		w, err := series.Create(filepath.Join(seriesDir, armFile(i, plan.Arms[i].Name)+".parquet"), seriesMeta(plan, i, seed, &cfg))
+		if err != nil {
+			return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
+		}
+		defer func() {
+			if err == nil {
+				err = w.Close()
+			} else {
+				w.Abort()
+			}
+		}()
+		cfg.Recorder = w
 	}
 	var last int64
 	cfg.ProgressEvery = 1 << 18
@@ -252,6 +290,40 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, arriv
 	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, a.Catalog, plan.Scenario.Catalog.FreeTier)
 	arm.PerApp = results.NewPerApp(m, cfg.Source.Functions(), len(cfg.Source.Apps()))
 	return arm, load, results.NewAssumptions(&cfg, plan.WorkloadLabel()), nil
+}
+
+// seriesMeta is what a series file records about its run.
+func seriesMeta(plan *scenarios.Plan, i int, seed uint64, cfg *sim.Config) map[string]string {
+	a := plan.Arms[i]
+	return map[string]string{
+		"tool":        "skyfaas " + version(),
+		"scenario":    plan.Scenario.Name,
+		"file":        plan.File,
+		"arm":         a.Name,
+		"strategic":   policyLabel(a.Strategic),
+		"tactical":    policyLabel(a.Tactical),
+		"operational": policyLabel(a.Operational),
+		"seed":        strconv.FormatUint(seed, 10),
+		"workload":    plan.WorkloadLabel(),
+		"tick_us":     strconv.FormatInt(int64(cfg.Tick), 10),
+		"start_us":    strconv.FormatInt(int64(cfg.Start), 10),
+		"warmup_us":   strconv.FormatInt(int64(cfg.Warmup), 10),
+	}
+}
+
+// checkWritableDir creates dir if needed and checks a file can be created
+// in it, so that a run does not fail at its end for want of a place to
+// write.
+func checkWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".probe*")
+	if err != nil {
+		return fmt.Errorf("%s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // startProgress redraws one status line on the terminal until stopped.

@@ -172,64 +172,48 @@ type writerOnly struct{ w io.Writer }
 
 func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
 
-// Write writes rows to path as one Parquet file, one typed,
+// Writer writes a series to one Parquet file as the rows come: one typed,
 // snake_case column per field of sim.SeriesRow (Start and Length in µs as
-// start_us and length_us), with meta (scenario, arm, seed, version, ...)
-// kept as the file's key/value metadata, which Arrow readers expose as the
-// schema metadata. Rows go out in record batches of BatchRows. The
-// write is atomic: a temporary file in path's directory is written, synced,
-// closed and renamed over path; on any error it is removed. Zero rows give
-// a valid file holding the schema only. Keys starting with "ARROW:" are
-// reserved and refused.
-func Write(path string, meta map[string]string, rows []sim.SeriesRow) (err error) {
+// start_us and length_us), with the run's metadata (scenario, arm, seed,
+// version, ...) kept as the file's key/value metadata, which Arrow readers
+// expose as the schema metadata. Rows go out in record batches (Parquet row
+// groups) of BatchRows, so a writer holds one batch, never the series.
+// It is a sim.Recorder. The file appears only when Close succeeds: rows go
+// to a temporary file in the target's directory, which Close syncs and
+// renames over the target, and Abort (or a failed Close) removes. A run
+// killed midway leaves at most a hidden temporary file, never a truncated
+// series under the target's name.
+type Writer struct {
+	path, tmp string
+	f         *os.File
+	fw        *pqarrow.FileWriter
+	b         *array.RecordBuilder
+	cols      []seriesColumn
+	n         int // rows in the builder
+	err       error
+	done      bool
+}
+
+var _ sim.Recorder = (*Writer)(nil)
+
+// Create starts a series file at path with meta as its metadata. Keys
+// starting with "ARROW:" are reserved and refused.
+func Create(path string, meta map[string]string) (*Writer, error) {
 	for k := range meta {
 		if strings.HasPrefix(k, arrowMetaPrefix) {
-			return fmt.Errorf("write series %s: metadata key %q: the %s prefix is reserved", path, k, arrowMetaPrefix)
+			return nil, fmt.Errorf("write series %s: metadata key %q: the %s prefix is reserved", path, k, arrowMetaPrefix)
 		}
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("write series %s: %w", path, err)
+		return nil, fmt.Errorf("write series %s: %w", path, err)
 	}
-	tmp := f.Name()
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				f.Close()
-			}
-			os.Remove(tmp)
-			err = fmt.Errorf("write series %s: %w", path, err)
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil { // CreateTemp makes it private
-		return err
+	w := &Writer{path: path, tmp: f.Name(), f: f, cols: seriesColumns()}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		w.Abort()
+		return nil, fmt.Errorf("write series %s: %w", path, err)
 	}
-	if err = writeSeriesTo(writerOnly{f}, meta, rows); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	closed = true
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// The rename survives a crash once the directory is synced too.
-	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// writeSeriesTo writes the Parquet file of Write to w.
-func writeSeriesTo(w io.Writer, meta map[string]string, rows []sim.SeriesRow) error {
-	cols := seriesColumns()
-	schema := seriesSchema(cols, meta)
+	schema := seriesSchema(w.cols, meta)
 	mem := memory.NewGoAllocator()
 	props := parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
@@ -239,30 +223,131 @@ func writeSeriesTo(w io.Writer, meta map[string]string, rows []sim.SeriesRow) er
 		parquet.WithDictionaryFor("region", true),
 		parquet.WithMaxRowGroupLength(BatchRows),
 	)
-	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
+	w.fw, err = pqarrow.NewFileWriter(schema, writerOnly{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
 	if err != nil {
-		return err
+		w.Abort()
+		return nil, fmt.Errorf("write series %s: %w", path, err)
 	}
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
-	for lo := 0; lo < len(rows); lo += BatchRows {
-		hi := min(lo+BatchRows, len(rows))
-		for j, c := range cols {
-			fb := b.Field(j)
-			fb.Reserve(hi - lo)
-			for i := lo; i < hi; i++ {
+	w.b = array.NewRecordBuilder(mem, schema)
+	return w, nil
+}
+
+// Record appends rows (sim.Recorder); a full batch is written out.
+func (w *Writer) Record(rows []sim.SeriesRow) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fmt.Errorf("write series %s: Record after Close or Abort", w.path)
+	}
+	for len(rows) > 0 {
+		k := min(len(rows), BatchRows-w.n)
+		for j, c := range w.cols {
+			fb := w.b.Field(j)
+			fb.Reserve(k)
+			for i := range rows[:k] {
 				c.put(fb, &rows[i])
 			}
 		}
-		rec := b.NewRecordBatch()
-		err := fw.Write(rec)
-		rec.Release()
-		if err != nil {
-			fw.Close()
-			return err
+		w.n += k
+		rows = rows[k:]
+		if w.n == BatchRows {
+			if err := w.flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return fw.Close()
+	return nil
+}
+
+// flush writes the rows in the builder as one record batch.
+func (w *Writer) flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	rec := w.b.NewRecordBatch()
+	err := w.fw.Write(rec)
+	rec.Release()
+	w.n = 0
+	if err != nil {
+		w.err = fmt.Errorf("write series %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+// Close writes what is left and puts the file in place; on error nothing
+// is left behind.
+func (w *Writer) Close() (err error) {
+	if w.done {
+		return w.err
+	}
+	defer func() {
+		if err != nil {
+			w.Abort()
+			w.err = err
+		}
+	}()
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	w.done = true
+	w.b.Release()
+	wrap := func(err error) error { return fmt.Errorf("write series %s: %w", w.path, err) }
+	if err := w.fw.Close(); err != nil {
+		return wrap(err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return wrap(err)
+	}
+	f := w.f
+	w.f = nil
+	if err := f.Close(); err != nil {
+		return wrap(err)
+	}
+	if err := os.Rename(w.tmp, w.path); err != nil {
+		return wrap(err)
+	}
+	w.tmp = ""
+	// The rename survives a crash once the directory is synced too.
+	if d, derr := os.Open(filepath.Dir(w.path)); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Abort drops the file: the temporary file is removed and the target left
+// as it was. It is safe after Close (then it does nothing).
+func (w *Writer) Abort() {
+	if !w.done && w.b != nil {
+		w.b.Release()
+	}
+	w.done = true
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+	if w.tmp != "" {
+		os.Remove(w.tmp)
+		w.tmp = ""
+	}
+}
+
+// Write writes rows to path as one series file (see Writer), atomically.
+// Zero rows give a valid file holding the schema only.
+func Write(path string, meta map[string]string, rows []sim.SeriesRow) error {
+	w, err := Create(path, meta)
+	if err != nil {
+		return err
+	}
+	if err := w.Record(rows); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Close()
 }
 
 // Read reads a file Write wrote: its metadata (never nil) and

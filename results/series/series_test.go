@@ -324,3 +324,54 @@ func TestSeriesReadSchema(t *testing.T) {
 		t.Errorf("wrong type: err = %v", err)
 	}
 }
+
+// TestWriterStreams writes rows in uneven chunks across batch boundaries:
+// the file equals one written at once; nothing is visible before Close;
+// Abort leaves nothing behind.
+func TestWriterStreams(t *testing.T) {
+	dir := t.TempDir()
+	in := seriesRows(2*BatchRows + 17)
+	path := filepath.Join(dir, "s.parquet")
+	w, err := Create(path, map[string]string{"arm": "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lo, k := 0, 1; lo < len(in); k = k*3 + 1 {
+		hi := min(lo+k, len(in))
+		if err := w.Record(in[lo:hi]); err != nil {
+			t.Fatal(err)
+		}
+		lo = hi
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the series is visible before Close (stat: %v)", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Record(in[:1]); err == nil {
+		t.Error("Record after Close accepted")
+	}
+	meta, got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta["arm"] != "a" || !reflect.DeepEqual(got, in) {
+		t.Errorf("streamed series differs: meta %v, %d rows of %d", meta, len(got), len(in))
+	}
+
+	aborted := filepath.Join(dir, "aborted.parquet")
+	w, err = Create(aborted, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Record(in[:BatchRows+1]); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	w.Abort()
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 || ents[0].Name() != "s.parquet" {
+		t.Errorf("Abort left %v", ents)
+	}
+}
