@@ -98,7 +98,9 @@ func (e *Engine) accrue(p *pool, in *instance, until Time) {
 	}
 	w += p.memW * memMB
 	a := &p.acct
-	a.execInt += float64(in.running) * float64(dt)
+	if from := max(in.since, in.readyAt); in.running > 0 && until > from {
+		a.execInt += float64(in.running) * float64(until.Sub(from)) // executing, not starting
+	}
 	a.memInt += memMB * float64(dt)
 	e.postEnergy(p, w*float64(dt)/3.6e12, w*p.intensity.Integral(int64(in.since), int64(until))/3.6e6)
 	in.since = until

@@ -49,3 +49,38 @@ func ExampleEngine_Next() {
 	// 45s: 1 arrivals, 0 cold; pre-warm 1
 	// completed 4, cold starts 1, pre-warms used 1
 }
+
+// printRows is a Recorder: it prints each interval's row of every pool.
+type printRows struct{}
+
+func (printRows) Record(rows []sim.SeriesRow) error {
+	for _, r := range rows {
+		fmt.Printf("[%v, +%v) %s: %d arrivals, %d cold, busy %d idle %d, concurrency %.3f, $%.8f, %.5f g\n",
+			sim.Duration(r.Start), r.Length, r.Region, r.Arrivals, r.ColdStarts, r.Busy, r.Idle, r.MeanConcurrency, r.CostUSD, r.CarbonG)
+	}
+	return nil
+}
+
+// A Recorder receives the ledger's per-interval accounts, one row per
+// pool and tick; the rows add up to the run's Metrics. Here three
+// invocations of 2 s arrive at 1 s, 20 s and 40 s on a keep-alive of 10 s,
+// each after the last instance stopped: all start cold (0.5 s), each costs
+// 2 s × 2 GB × $1e-5 + $1e-7, and the idle instance's carbon runs into the
+// interval after its invocation's.
+func ExampleRecorder() {
+	invs := []sim.Invocation{at(1, 2), at(20, 2), at(40, 2)}
+	cfg := baseConfig(testCatalog(dist.Constant{V: 0.5}, 10*sim.Second, sim.Limits{}), newList(sim.Time(sim.Minute), 1, invs...), keepAlive{10 * sim.Second})
+	cfg.Tick = 15 * sim.Second
+	cfg.Recorder = printRows{}
+	m, err := sim.Run(context.Background(), cfg)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("run: $%.8f, %.5f g\n", m.Cost.Total(), m.Carbon)
+	// Output:
+	// [0s, +15s) r: 1 arrivals, 1 cold, busy 0 idle 0, concurrency 0.133, $0.00004010, 0.00080 g
+	// [15s, +15s) r: 1 arrivals, 1 cold, busy 0 idle 1, concurrency 0.133, $0.00004010, 0.00066 g
+	// [30s, +15s) r: 1 arrivals, 1 cold, busy 0 idle 1, concurrency 0.133, $0.00004010, 0.00053 g
+	// [45s, +15s) r: 0 arrivals, 0 cold, busy 0 idle 0, concurrency 0.000, $0.00000000, 0.00041 g
+	// run: $0.00012030, 0.00241 g
+}

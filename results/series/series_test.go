@@ -1,6 +1,8 @@
 package series
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/skyfaas/skyfaas/policies"
+	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
 )
 
@@ -373,5 +377,54 @@ func TestWriterStreams(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 || ents[0].Name() != "s.parquet" {
 		t.Errorf("Abort left %v", ents)
+	}
+}
+
+// tee keeps a copy of every row and passes them on.
+type tee struct {
+	rows []sim.SeriesRow
+	next sim.Recorder
+}
+
+func (t *tee) Record(rows []sim.SeriesRow) error {
+	t.rows = append(t.rows, rows...)
+	return t.next.Record(rows)
+}
+
+// The series of a real run (every operational policy, pre-warms included),
+// written as it runs and read back with arrow-go, equals the rows the
+// engine handed out.
+func TestSeriesOfARunRoundTrips(t *testing.T) {
+	plan, err := scenarios.Load("../../scenarios/testdata/golden/every-policy.toml", policies.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i := range plan.Arms {
+		cfg, err := plan.Config(i, plan.Seed(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%d.parquet", i))
+		w, err := Create(path, map[string]string{"arm": plan.Arms[i].Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &tee{next: w}
+		cfg.Recorder = rec
+		if _, err := sim.Run(context.Background(), cfg); err != nil {
+			w.Abort()
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.rows) == 0 || !reflect.DeepEqual(got, rec.rows) {
+			t.Errorf("arm %s: %d rows read back, %d recorded, or they differ", plan.Arms[i].Name, len(got), len(rec.rows))
+		}
 	}
 }
