@@ -1,6 +1,11 @@
 package policies_test
 
 import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,5 +81,35 @@ func TestEveryPolicyBuildsAndRejectsUnknownSettings(t *testing.T) {
 func TestOracleIsNamedABound(t *testing.T) {
 	if !strings.Contains(oracle.Label, "bound") || !strings.HasPrefix(oracle.Summary, "cold-start bound, not a policy") {
 		t.Errorf("oracle label %q, summary %q", oracle.Label, oracle.Summary)
+	}
+}
+
+// Policies open no files: whatever they read comes through policy.Env
+// (Files for a learned policy's weights), so a scenario decides what they
+// see. No non-test source file under policies/ imports os.
+func TestPoliciesOpenNoFiles(t *testing.T) {
+	fset := token.NewFileSet()
+	n := 0
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		n++
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == "os" || p == "io/ioutil" {
+				t.Errorf("%s imports %s: a policy reads files through policy.Env.Files", path, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("checked only %d files", n)
 	}
 }

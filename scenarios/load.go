@@ -68,7 +68,7 @@ func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan,
 		return nil, ps.err(file)
 	}
 	applyDefaults(&s, file)
-	plan := &Plan{File: file, Dir: dir, Registry: reg}
+	plan := &Plan{File: file, Dir: dir, Files: os.DirFS(dir), Registry: reg}
 	checkScenario(&s, ps)
 	cat, build, series, catErr := plan.loadCatalog(&s, ps)
 	if catErr != nil {
@@ -738,5 +738,6 @@ func (p *Plan) env(s *Scenario, cat *sim.Catalog, streams sim.Streams) policy.En
 		Streams: streams,
 		Weights: policy.Weights{Cost: *s.Objective.Cost, Performance: *s.Objective.Performance, Carbon: *s.Objective.Carbon},
 		Tick:    sim.FromStd(s.Simulation.Tick.Std()),
+		Files:   p.Files,
 	}
 }

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,4 +236,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("a scenario without catalog or arms was accepted")
 		}
 	})
+}
+
+// A plan's Files is the scenario's directory: policies read the files
+// their settings name (a learned policy's weights) from it.
+func TestPlanFilesIsTheScenarioDirectory(t *testing.T) {
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "s.toml")
+	if err := os.WriteFile(sc, []byte("[workload]\nkind = \"synthetic\"\n[workload.synthetic]\nfunctions = 3\n[[arms]]\nstrategic = \"cheapest\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "weights.bin"), []byte("w"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := scenarios.Load(sc, policies.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fs.ReadFile(plan.Files, "weights.bin")
+	if err != nil || string(b) != "w" {
+		t.Errorf("plan.Files: %q, %v", b, err)
+	}
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io/fs"
 
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/sim"
@@ -12,7 +13,12 @@ import (
 // Plan is a checked scenario, ready to run: its resolved settings, the
 // catalog it builds, and the arms to compare.
 type Plan struct {
-	File, Dir     string
+	File, Dir string
+	// Files is the scenario's directory as a file system: what policies
+	// read their settings' files from (a learned policy's weights), so
+	// that policies never open files themselves. A program that embeds
+	// model files may replace it before building configurations.
+	Files         fs.FS
 	Scenario      Scenario
 	Catalog       *sim.Catalog
 	CatalogName   string

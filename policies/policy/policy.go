@@ -5,6 +5,7 @@ package policy
 
 import (
 	"fmt"
+	"io/fs"
 	"math"
 
 	"github.com/skyfaas/skyfaas/sim"
@@ -41,6 +42,11 @@ type Env struct {
 	Streams sim.Streams // for policies that draw random numbers
 	Weights Weights
 	Tick    sim.Duration // operational interval
+	// Files holds the files a policy's settings may name (a learned
+	// policy's weights), relative to the scenario: policies read them from
+	// here and never open files themselves. Nil when the policy is built
+	// without a scenario.
+	Files fs.FS
 }
 
 // A function's memory options. The scenario's tactical action set marks
