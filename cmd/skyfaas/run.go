@@ -89,9 +89,20 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dir == "" {
 		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug(plan.Scenario.Name), seed))
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "arms"), 0o755); err != nil {
+	digest, err := scenarioDigest(plan.Scenario)
+	if err != nil {
 		return err
 	}
+	man := &manifest{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, ScenarioSHA256: digest,
+		CatalogSHA256: plan.CatalogSHA256, Seed: seed}
+	for i, a := range plan.Arms {
+		man.Arms = append(man.Arms, armFile(i, a.Name))
+	}
+	release, err := openOutDir(dir, man, stderr)
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", dir, err)
+	}
+	defer release()
 	seriesDir := ""
 	if *withSeries {
 		seriesDir = filepath.Join(dir, "series")

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/skyfaas/skyfaas/results"
+)
+
+// An output directory holds one run: run.json says which (tool version,
+// scenario digest, seed, arms) before any result is written, so that the
+// files beside it can always be told apart from another run's. While a run
+// writes, it holds a lock on the directory: a second run into it is
+// refused. On opening, results of a different run (another scenario,
+// seed or version, or files without a run.json) are removed, with a note,
+// and so are temporary files a killed run left behind.
+
+// manifestName is the file naming the run a directory holds.
+const manifestName = "run.json"
+
+// lockName is the file a run locks while it writes.
+const lockName = ".skyfaas.lock"
+
+// manifest identifies a run.
+type manifest struct {
+	Tool           string   `json:"tool"`
+	Version        string   `json:"version"`
+	ScenarioFile   string   `json:"scenario_file"`
+	ScenarioSHA256 string   `json:"scenario_sha256"` // of the resolved scenario, every default filled in
+	CatalogSHA256  string   `json:"catalog_sha256"`
+	Seed           uint64   `json:"seed"`
+	Arms           []string `json:"arms"` // file stems, in arm order
+}
+
+// same reports whether m and o are the same run.
+func (m *manifest) same(o *manifest) bool {
+	return m.Version == o.Version && m.ScenarioSHA256 == o.ScenarioSHA256 &&
+		m.CatalogSHA256 == o.CatalogSHA256 && m.Seed == o.Seed && slices.Equal(m.Arms, o.Arms)
+}
+
+// scenarioDigest is the SHA-256 of a resolved scenario's JSON.
+func scenarioDigest(scenario any) (string, error) {
+	b, err := json.Marshal(scenario)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
+}
+
+// outputs are the files a run writes, relative to its directory (globs).
+var outputs = []string{
+	"summary.json", "summary.csv", "tradeoff.png",
+	filepath.Join("arms", "*.json"), filepath.Join("series", "*.parquet"),
+}
+
+// openOutDir prepares dir for the run m: it takes the directory's lock,
+// removes what another run or a killed one left there, and writes run.json.
+// The returned function releases the lock. Notes on what was removed go to
+// stderr.
+func openOutDir(dir string, m *manifest, stderr io.Writer) (release func(), err error) {
+	if err := os.MkdirAll(filepath.Join(dir, "arms"), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := lockDir(filepath.Join(dir, lockName))
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			unlock()
+		}
+	}()
+	if n, err := removeTemporaries(dir); err != nil {
+		return nil, err
+	} else if n > 0 {
+		fmt.Fprintf(stderr, "note: removed %d temporary file(s) an interrupted run left in %s\n", n, dir)
+	}
+	var old manifest
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	switch {
+	case err == nil:
+		if jerr := json.Unmarshal(b, &old); jerr != nil {
+			return nil, fmt.Errorf("%s: %w (remove the directory or choose another --out)", filepath.Join(dir, manifestName), jerr)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	if !old.same(m) {
+		n, err := removeOutputs(dir)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			what := "a run without a run.json (an older skyfaas)"
+			if old.ScenarioSHA256 != "" {
+				what = fmt.Sprintf("a run of another scenario, seed or version (%s, seed %d, %s)", old.ScenarioFile, old.Seed, old.Version)
+			}
+			fmt.Fprintf(stderr, "note: removed %d result file(s) of %s from %s\n", n, what, dir)
+		}
+	}
+	js, err := results.JSON(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, manifestName), js); err != nil {
+		return nil, err
+	}
+	return unlock, nil
+}
+
+// removeOutputs removes the result files of a run from dir.
+func removeOutputs(dir string) (int, error) {
+	n := 0
+	for _, g := range outputs {
+		files, err := filepath.Glob(filepath.Join(dir, g))
+		if err != nil {
+			return n, err
+		}
+		for _, f := range files {
+			if err := os.Remove(f); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// removeTemporaries removes the temporary files of atomic writes
+// (".<name>.tmp<random>") from dir and its arms and series directories.
+func removeTemporaries(dir string) (int, error) {
+	n := 0
+	for _, d := range []string{dir, filepath.Join(dir, "arms"), filepath.Join(dir, "series")} {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			continue // absent, or not a directory: nothing of ours (the run reports it when it writes there)
+		}
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			return n, err
+		}
+		for _, e := range ents {
+			if name := e.Name(); e.Type().IsRegular() && strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp") {
+				if err := os.Remove(filepath.Join(d, name)); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
+	}
+	return n, nil
+}
