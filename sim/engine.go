@@ -199,6 +199,7 @@ type Engine struct {
 	// each function's outcome over the last, partial epoch of each layer
 	finalStrat, finalTact []Outcome
 	replayed              int64 // arrivals replayed, warm-up included (progress and cancellation)
+	steps                 int64 // events and arrivals handled (cancellation)
 
 	// stepping (step.go)
 	started, done   bool
@@ -376,6 +377,10 @@ func (e *Engine) Run(ctx context.Context) (*Metrics, error) {
 	return &e.m, nil
 }
 
+// cancelCheckSteps is how many events and arrivals pass between two
+// checks of the context (a power of two): about a millisecond of work.
+const cancelCheckSteps = 1 << 14
+
 // loop replays events and arrivals until a decision of an external layer
 // is pending (true) or the run has ended (false).
 func (e *Engine) loop(ctx context.Context) (bool, error) {
@@ -384,6 +389,13 @@ func (e *Engine) loop(ctx context.Context) (bool, error) {
 		every = 1 << 20
 	}
 	for {
+		// Cancellation is also checked by steps, not only by arrivals: a
+		// long stretch of ticks or timers without arrivals stops too.
+		if e.steps++; e.steps&(cancelCheckSteps-1) == 0 {
+			if err := ctx.Err(); err != nil {
+				return false, err
+			}
+		}
 		useEvent := e.q.len() > 0 && (!e.hasNext || e.q.top().at <= e.next.Arrival || e.next.Arrival >= e.horizon)
 		if useEvent {
 			ev := e.q.pop()

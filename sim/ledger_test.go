@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -61,5 +62,17 @@ func TestOutcomeHoldsPrewarmCost(t *testing.T) {
 	}
 	if m := e.Metrics(); math.Abs(m.Cost.Provisioned-usdPerS*9000) > 1e-9 {
 		t.Errorf("provisioned $%v, want $%v", m.Cost.Provisioned, usdPerS*9000)
+	}
+}
+
+// A run with ticks and no arrivals (nothing counts arrivals toward a
+// cancellation check) still stops when its context is cancelled.
+func TestCancelWithoutArrivals(t *testing.T) {
+	cfg := baseConfig(testCatalog(dist.Constant{V: 0.5}, 10*sim.Minute, sim.Limits{}), newList(sim.Time(1000*sim.Hour), 1), keepAlive{sim.Minute})
+	cfg.Tick = sim.Second // 3.6 M ticks
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := sim.Run(ctx, cfg); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
