@@ -131,9 +131,9 @@ type episode struct {
 	win  *scenarios.WindowSpec
 }
 
-// runEpisodes runs eps one after another on one engine, through Reset,
+// runOnOneEngine runs eps one after another on one engine, through Reset,
 // and returns a copy of each one's metrics.
-func runEpisodes(eps *scenarios.Episodes, list []episode) ([]sim.Metrics, error) {
+func runOnOneEngine(eps *scenarios.Episodes, list []episode) ([]sim.Metrics, error) {
 	var e *sim.Engine
 	out := make([]sim.Metrics, len(list))
 	for k, ep := range list {
@@ -207,7 +207,7 @@ func TestParallelEpisodes(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					got[g], errs[g] = runEpisodes(eps, list[g*perGoroutine:(g+1)*perGoroutine])
+					got[g], errs[g] = runOnOneEngine(eps, list[g*perGoroutine:(g+1)*perGoroutine])
 				}()
 			}
 			wg.Wait()
