@@ -10,8 +10,8 @@ import (
 // Episodes holds a plan's workload read once, to build the sources and
 // configurations of many episodes (a training loop's, each on its own seed and window) without
 // reading files again. An azure2019 trace is held in memory as its
-// per-minute counts and percentile tables (traces.Azure2019Trace: about
-// 2 MB for the shared 1,000-function day), all its days at once; synthetic
+// per-minute counts and percentile tables (traces.Azure2019Trace: 2.7 MB
+// for the shared 1,000-function day), all its days at once; synthetic
 // and poisson workloads are generated and hold nothing. An azure2021 trace
 // is not held: each of its sources reads the file again.
 //
