@@ -2,7 +2,10 @@ package scenarios_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,61 +80,162 @@ func BenchmarkReplaySample(b *testing.B) {
 	b.Run(plan.Arms[0].Name+"/day-twice", func(b *testing.B) { runArm(b, &twice, 0) })
 }
 
-// BenchmarkEpisodes runs 100 one-hour episodes of the default scenario
-// (weighted-greedy, a new seed each) on one engine through Reset, as a
-// training loop does. It reports the time per episode and the live heap
-// (after a forced collection) after the 10th and the 100th episode: flat
-// if Reset reuses the engine's storage.
+// BenchmarkEpisodes runs 100 one-hour episodes on one engine through
+// Reset, as a training loop does, each on a new seed:
+//
+//   - default: the default scenario's synthetic day (weighted-greedy),
+//     generated afresh each episode;
+//   - sample: a one-hour window of the shared Azure 2019 sample (cheapest,
+//     power-tuning, provider default; no warm-up, no profile pass), the
+//     window moving by an hour each episode, replayed from the trace
+//     parsed once in memory (Plan.Episodes), no file read after the first;
+//   - sample-parallel: the same 100 episodes shared among GOMAXPROCS
+//     goroutines, one engine each, over the one parsed trace and catalog.
+//
+// It reports the time per episode (its config, Reset and run) and the
+// live heap (after a forced collection) after the 10th and the 100th
+// episode: flat if Reset reuses the engine's storage and sources hold no
+// more than the trace. The sample reports the parsed trace's live heap and
+// the parallel variant episodes per second of wall-clock time.
 func BenchmarkEpisodes(b *testing.B) {
-	plan, err := scenarios.Default(policies.Builtin())
-	if err != nil {
-		b.Fatal(err)
-	}
-	config := func(seed uint64) sim.Config {
-		cfg, err := plan.Config(7, seed, 0)
+	const episodes = 100
+	b.Run("default", func(b *testing.B) {
+		plan, err := scenarios.Default(policies.Builtin())
 		if err != nil {
 			b.Fatal(err)
 		}
-		cfg.Horizon = sim.Time(sim.Hour)
-		return cfg
+		runEpisodes(b, episodes, func(k int) (sim.Config, error) {
+			cfg, err := plan.Config(7, uint64(k+1), 0)
+			cfg.Horizon = sim.Time(sim.Hour)
+			return cfg, err
+		})
+	})
+
+	// sample parses the sample and returns the episodes' configurations and
+	// the parsed trace's live heap, MB (reported after b.Loop, which
+	// clears the metrics reported before it).
+	sample := func(b *testing.B) (*scenarios.Episodes, func(k int) (sim.Config, error), float64) {
+		sharedtest.Dir(b)
+		plan, err := scenarios.Load("azure2019-sample.toml", policies.Builtin())
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan.Scenario.Simulation.Warmup, plan.Scenario.Simulation.ProfileFrom = 0, nil
+		before := liveHeap()
+		eps, err := plan.Episodes()
+		if err != nil {
+			b.Fatal(err)
+		}
+		parsed := float64(liveHeap()-before) / (1 << 20)
+		const arm = 3 // cheapest
+		return eps, func(k int) (sim.Config, error) {
+			from := time.Duration(k%24) * time.Hour // the sample is one day
+			return eps.Config(arm, uint64(k+1), 0, &scenarios.WindowSpec{From: scenarios.Duration(from), To: scenarios.Duration(from + time.Hour)})
+		}, parsed
 	}
+	b.Run("sample", func(b *testing.B) {
+		eps, config, parsed := sample(b)
+		runEpisodes(b, episodes, config)
+		b.ReportMetric(parsed, "parsed-trace-MB")
+		runtime.KeepAlive(eps)
+	})
+	b.Run("sample-parallel", func(b *testing.B) {
+		eps, config, _ := sample(b)
+		workers := runtime.GOMAXPROCS(0)
+		var elapsed time.Duration
+		for b.Loop() {
+			var next atomic.Int64 // the next episode to run
+			errs := make([]error, workers)
+			var wg sync.WaitGroup
+			start := time.Now()
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var e *sim.Engine
+					for k := int(next.Add(1) - 1); k < episodes; k = int(next.Add(1) - 1) {
+						cfg, err := config(k)
+						if err == nil && e == nil {
+							e, err = sim.New(cfg)
+						} else if err == nil {
+							err = e.Reset(cfg)
+						}
+						if err == nil {
+							_, err = e.Run(context.Background())
+						}
+						if err != nil {
+							errs[w] = err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed += time.Since(start)
+			for _, err := range errs {
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*episodes)/elapsed.Seconds(), "episodes/s")
+		b.ReportMetric(float64(workers), "goroutines")
+		runtime.KeepAlive(eps)
+	})
+}
+
+// runEpisodes runs n episodes (config(k) the k-th) on one engine through
+// Reset and reports the time per episode, the invocations per episode,
+// episodes per second and the live heap after the 10th and the last.
+func runEpisodes(b *testing.B, n int, config func(k int) (sim.Config, error)) {
+	b.Helper()
 	ctx := context.Background()
-	const episodes = 100
-	var heap10, heap100 float64
-	var ms runtime.MemStats
+	var heap10, heapN uint64
 	var elapsed time.Duration
 	var arrived int64
 	for b.Loop() {
-		e, err := sim.New(config(1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for k := range episodes {
-			if err := e.Reset(config(uint64(k + 1))); err != nil {
+		var e *sim.Engine
+		for k := range n {
+			start := time.Now()
+			cfg, err := config(k)
+			if err != nil {
 				b.Fatal(err)
 			}
-			start := time.Now()
+			if e == nil {
+				e, err = sim.New(cfg)
+			} else {
+				err = e.Reset(cfg)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
 			m, err := e.Run(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
 			elapsed += time.Since(start)
 			arrived += m.Arrived
-			if k == 9 || k == episodes-1 {
-				runtime.GC()
-				runtime.ReadMemStats(&ms)
-				if k == 9 {
-					heap10 = float64(ms.HeapAlloc) / (1 << 20)
-				} else {
-					heap100 = float64(ms.HeapAlloc) / (1 << 20)
-				}
+			switch k {
+			case 9:
+				heap10 = liveHeap()
+			case n - 1:
+				heapN = liveHeap()
 			}
 		}
 	}
-	b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N*episodes), "ms/episode")
-	b.ReportMetric(float64(arrived)/float64(b.N*episodes), "invocations/episode")
-	b.ReportMetric(heap10, "heap-MB-after-10")
-	b.ReportMetric(heap100, "heap-MB-after-100")
+	b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N*n), "ms/episode")
+	b.ReportMetric(float64(b.N*n)/elapsed.Seconds(), "episodes/s")
+	b.ReportMetric(float64(arrived)/float64(b.N*n), "invocations/episode")
+	b.ReportMetric(float64(heap10)/(1<<20), "heap-MB-after-10")
+	b.ReportMetric(float64(heapN)/(1<<20), fmt.Sprintf("heap-MB-after-%d", n))
+}
+
+// liveHeap returns the bytes of live heap after a forced collection.
+func liveHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 // BenchmarkReplaySampleStepping replays the sample as BenchmarkReplaySample

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 
 	"github.com/skyfaas/skyfaas/policies"
@@ -67,37 +68,23 @@ func (p *Plan) source(s *Scenario, seed uint64, replication int) (sim.Source, er
 // windowed opens the workload cut to win (the whole of it if nil).
 func (p *Plan) windowed(s *Scenario, seed uint64, replication int, win *WindowSpec) (sim.Source, error) {
 	streams := sim.NewStreams(seed, replication)
-	var from, to sim.Duration
-	if win != nil {
-		from, to = sim.FromStd(win.From.Std()), sim.FromStd(win.To.Std())
-	}
 	w := &s.Workload
 	switch w.Kind {
 	case "synthetic":
 		o := traces.SyntheticOptions{Functions: w.Synthetic.Functions,
 			Duration: sim.FromStd(w.Synthetic.Duration.Std()), PeakHour: *w.Synthetic.PeakHour, Streams: streams}
 		if win != nil {
+			from, to := win.span()
 			o.Start, o.Duration = from, to-from
 		}
 		return traces.NewSynthetic(o)
 	case "azure2019":
-		a := w.Azure2019
-		spread, err := traces.ParseSpread(a.Spread)
+		r, err := azureReplay(w.Azure2019, streams, win)
 		if err != nil {
 			return nil, err
 		}
-		draw, err := traces.ParseDurationDraw(a.DurationDraw)
-		if err != nil {
-			return nil, err
-		}
-		days := []traces.Azure2019Day{{Invocations: p.path(a.Invocations), Durations: p.path(a.Durations), Memory: p.path(a.Memory)}}
-		if len(a.Days) > 0 {
-			days = days[:0]
-			for _, d := range a.Days {
-				days = append(days, traces.Azure2019Day{Invocations: p.path(d.Invocations), Durations: p.path(d.Durations), Memory: p.path(d.Memory)})
-			}
-		}
-		return traces.OpenAzure2019(traces.Azure2019Options{Days: days, From: from, To: to, Spread: spread, DurationDraw: draw, Streams: streams})
+		return traces.OpenAzure2019(traces.Azure2019Options{Days: p.azureDays(w.Azure2019), From: r.From, To: r.To,
+			Spread: r.Spread, DurationDraw: r.DurationDraw, Streams: streams})
 	case "azure2021":
 		var mem dist.Quantiler = traces.PopulationFootprint{}
 		if w.Azure2021.MemoryMB > 0 {
@@ -112,12 +99,58 @@ func (p *Plan) windowed(s *Scenario, seed uint64, replication int, win *WindowSp
 	return nil, fmt.Errorf("unknown workload kind %q", w.Kind)
 }
 
+// span returns the window in simulated time.
+func (w *WindowSpec) span() (from, to sim.Duration) {
+	return sim.FromStd(w.From.Std()), sim.FromStd(w.To.Std())
+}
+
+// azureDays lists the files of an azure2019 workload's days, resolved.
+func (p *Plan) azureDays(a *Azure2019Spec) []traces.Azure2019Day {
+	if len(a.Days) == 0 {
+		return []traces.Azure2019Day{{Invocations: p.path(a.Invocations), Durations: p.path(a.Durations), Memory: p.path(a.Memory)}}
+	}
+	days := make([]traces.Azure2019Day, 0, len(a.Days))
+	for _, d := range a.Days {
+		days = append(days, traces.Azure2019Day{Invocations: p.path(d.Invocations), Durations: p.path(d.Durations), Memory: p.path(d.Memory)})
+	}
+	return days
+}
+
+// azureReplay says how an azure2019 workload is replayed over win (the
+// whole trace if nil) with streams.
+func azureReplay(a *Azure2019Spec, streams sim.Streams, win *WindowSpec) (traces.Azure2019Replay, error) {
+	spread, err := traces.ParseSpread(a.Spread)
+	if err != nil {
+		return traces.Azure2019Replay{}, err
+	}
+	draw, err := traces.ParseDurationDraw(a.DurationDraw)
+	if err != nil {
+		return traces.Azure2019Replay{}, err
+	}
+	r := traces.Azure2019Replay{Spread: spread, DurationDraw: draw, Streams: streams}
+	if win != nil {
+		r.From, r.To = win.span()
+	}
+	return r, nil
+}
+
 // Config builds everything one run of arm needs: a fresh source, fresh
 // policies and the engine settings.
 func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error) {
+	return p.config(arm, seed, replication, p.Scenario.Simulation.Window, func(seed uint64, replication int, win *WindowSpec) (sim.Source, error) {
+		return p.windowed(&p.Scenario, seed, replication, win)
+	})
+}
+
+// opener opens the workload over a window (the whole of it if nil).
+type opener func(seed uint64, replication int, win *WindowSpec) (sim.Source, error)
+
+// config builds a run of arm over the window win (nil: the whole
+// workload) with sources from open.
+func (p *Plan) config(arm int, seed uint64, replication int, win *WindowSpec, open opener) (sim.Config, error) {
 	s := &p.Scenario
 	streams := sim.NewStreams(seed, replication)
-	src, err := p.Source(seed, replication)
+	src, err := open(seed, replication, win)
 	if err != nil {
 		return sim.Config{}, err
 	}
@@ -157,8 +190,9 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 		PriorDuration: sim.FromSeconds(traces.PriorDuration),
 		PriorMemoryMB: traces.PriorMemoryMB,
 	}
-	if w := sm.Window; w != nil {
-		cfg.Start = sim.Time(sim.FromStd(w.From.Std()))
+	if win != nil {
+		from, _ := win.span()
+		cfg.Start = sim.Time(from)
 	}
 	if sm.Routing == "newest-created" {
 		cfg.Routing = sim.RouteNewestCreated
@@ -167,7 +201,7 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 		cfg.OnLimit = sim.LimitThrottle
 	}
 	if sm.ProfileFrom != nil {
-		if cfg.InitialProfiles, err = p.InitialProfiles(seed, replication); err != nil {
+		if cfg.InitialProfiles, err = p.initialProfiles(seed, replication, open); err != nil {
 			return sim.Config{}, err
 		}
 	}
@@ -179,13 +213,24 @@ func (p *Plan) Config(arm int, seed uint64, replication int) (sim.Config, error)
 // Functions), read from a fresh source of the same seed and replication;
 // nil if no window is set.
 func (p *Plan) InitialProfiles(seed uint64, replication int) ([]sim.ProfileSeed, error) {
+	return p.initialProfiles(seed, replication, func(seed uint64, replication int, win *WindowSpec) (sim.Source, error) {
+		return p.windowed(&p.Scenario, seed, replication, win)
+	})
+}
+
+// initialProfiles reads the profile window of the whole workload from
+// open.
+func (p *Plan) initialProfiles(seed uint64, replication int, open opener) ([]sim.ProfileSeed, error) {
 	w := p.Scenario.Simulation.ProfileFrom
 	if w == nil {
 		return nil, nil
 	}
-	src, err := p.source(&p.Scenario, seed, replication)
+	src, err := open(seed, replication, nil)
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := src.(io.Closer); ok {
+		defer c.Close() // a reader's temporary files: the profile stops early
 	}
 	from, to := sim.Time(sim.FromStd(w.From.Std())), sim.Time(sim.FromStd(w.To.Std()))
 	seeds := make([]sim.ProfileSeed, len(src.Functions()))

@@ -9,5 +9,12 @@
 // through a temporary file, in memory bounded by a chunk size (see
 // Azure2021); Close removes that file if the replay stops early.
 //
+// An Azure 2019 trace can also be read once into memory (ParseAzure2019:
+// its non-zero per-minute counts and percentile tables, not its
+// invocations) and replayed from there any number of times, over any
+// window and seed, by sources that share it read-only, on as many
+// goroutines as wanted. The streaming reader runs the same code over one
+// day at a time, so both give the same invocations for the same options.
+//
 // Parse errors name the file, the line and the column.
 package traces
