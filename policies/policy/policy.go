@@ -30,17 +30,14 @@ func NoSettings(args Args) error {
 	return args.Decode(&none)
 }
 
-// Weights weigh the objective: cost, performance (latency) and carbon.
-type Weights struct {
-	Cost, Performance, Carbon float64
-}
-
 // Env is what a policy may know about the run when it is built.
 type Env struct {
 	Catalog *sim.Catalog
 	Streams sim.Streams // for policies that draw random numbers
-	Weights Weights
-	Tick    sim.Duration // operational interval
+	// Objective is the scenario's: the policies that weigh cost, latency
+	// and carbon score through it.
+	Objective sim.Objective
+	Tick      sim.Duration // operational interval
 }
 
 // A function's memory options. The scenario's tactical action set marks
