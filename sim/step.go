@@ -77,6 +77,7 @@ const (
 func (e *Engine) beginTick() {
 	if e.now > e.cfg.Start {
 		e.tickMetrics()
+		e.pushArrivals()
 	}
 	since := int64(e.now.Sub(e.cfg.Start))
 	e.tickStrategic = since%int64(e.cfg.StrategicEpoch) == 0
@@ -127,6 +128,8 @@ func (e *Engine) Next(ctx context.Context) (*Ready, error) {
 	}
 	if !e.started {
 		e.started = true
+		e.hist = resize(e.hist, len(e.fns)*e.histK)
+		clear(e.hist)
 		if e.warm > e.cfg.Start {
 			e.q.push(e.warm, evWarmup, 0, 0)
 		}
@@ -395,5 +398,6 @@ func (e *Engine) Reset(cfg Config) error {
 	e.views, e.provOut, e.placeOut = old.views, old.provOut, old.placeOut
 	e.poolObs, e.poolIdx, e.decOut = old.poolObs, old.poolIdx, old.decOut
 	e.future, e.viewOf, e.ends = old.future, old.viewOf, old.ends
+	e.hist = old.hist[:0]
 	return nil
 }
