@@ -87,7 +87,7 @@ func observeFns(cat *sim.Catalog, fns ...fn) *sim.StrategicObservation {
 
 func envOf(cat *sim.Catalog) policy.Env {
 	return policy.Env{Catalog: cat, Streams: sim.NewStreams(1, 0),
-		Weights: policy.Weights{Cost: 0.4, Performance: 0.4, Carbon: 0.2}, Tick: 15 * sim.Second}
+		Objective: sim.DefaultObjective(), Tick: 15 * sim.Second}
 }
 
 // A function with a 2 GB footprint (or one running past small's timeout)

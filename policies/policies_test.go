@@ -23,7 +23,7 @@ func env(t *testing.T) (policy.Env, *sim.Catalog) {
 		t.Fatal(err)
 	}
 	return policy.Env{Catalog: p.Catalog, Streams: sim.NewStreams(1, 0),
-		Weights: policy.Weights{Cost: 0.4, Performance: 0.4, Carbon: 0.2}, Tick: 15 * sim.Second}, p.Catalog
+		Objective: sim.DefaultObjective(), Tick: 15 * sim.Second}, p.Catalog
 }
 
 func TestRegistry(t *testing.T) {

@@ -22,7 +22,10 @@ type Summary struct {
 	// Assumptions are the modelling choices behind every figure (nil if
 	// the caller did not state them); Table prints them under the table.
 	Assumptions *Assumptions `json:"assumptions,omitempty"`
-	Arms        []Arm        `json:"arms"`
+	// Objective states the objective the arms' Objective values were
+	// computed with (nil if the caller computed none).
+	Objective *ObjectiveInfo `json:"objective,omitempty"`
+	Arms      []Arm          `json:"arms"`
 }
 
 // WorkloadInfo describes the workload replayed.
@@ -73,6 +76,9 @@ type Arm struct {
 	// PerApp is the distribution over apps of cold starts and idle memory
 	// (nil unless the caller adds it: see NewPerApp).
 	PerApp *PerApp `json:"per_app,omitempty"`
+	// Objective is the run's value of the scenario's objective (nil unless
+	// the caller adds it: see SetObjective).
+	Objective *ObjectiveValue `json:"objective,omitempty"`
 }
 
 // Invocations are counts by outcome. Conserved records Arrived = Completed +

@@ -14,10 +14,15 @@ import (
 // completed invocations), latency quantiles, cold starts, carbon, SLA
 // violations, failures (their share of arrivals, then counts by cause) and
 // where the arm put its invocations; then, if the summary states them, the
-// assumptions behind the figures.
+// assumptions behind the figures. If the summary has an objective, its
+// value per arm is the second column and its definition a footer line.
 func Table(w io.Writer, s *Summary) error {
-	header := []string{"arm", "cost $", "$/1k done", "p50 s", "p95 s", "p99 s", "wait ms", "cold %", "carbon kg", "SLA viol %",
-		"fail %", "oom", "throttled", "timeout", "infeasible", "in flight"}
+	header := []string{"arm"}
+	if s.Objective != nil {
+		header = append(header, "objective")
+	}
+	header = append(header, "cost $", "$/1k done", "p50 s", "p95 s", "p99 s", "wait ms", "cold %", "carbon kg", "SLA viol %",
+		"fail %", "oom", "throttled", "timeout", "infeasible", "in flight")
 	var names []string
 	if len(s.Arms) > 0 {
 		for _, p := range s.Arms[0].PerProvider {
@@ -46,11 +51,19 @@ func Table(w io.Writer, s *Summary) error {
 			per1k = money(a.CostPer1kCompletedUSD)
 		}
 		f := a.Invocations.Failed
-		row := []string{a.Name, money(a.Cost.Total), per1k, secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99),
+		row := []string{a.Name}
+		if s.Objective != nil {
+			obj := "n/a"
+			if a.Objective != nil {
+				obj = fmt.Sprintf("%.3f", a.Objective.Value)
+			}
+			row = append(row, obj)
+		}
+		row = append(row, money(a.Cost.Total), per1k, secs(a.Latency.P50), secs(a.Latency.P95), secs(a.Latency.P99),
 			fmt.Sprintf("%.1f", 1000*a.Latency.MeanStart), percent(a.ColdStartPct), fmt.Sprintf("%.2f", a.CarbonG/1000),
 			percent(a.SLAViolationPct), percent(a.FailedPct),
 			Thousands(f["oom"]), Thousands(f["throttled"]), Thousands(f["timeout"]), Thousands(f["infeasible"]),
-			Thousands(a.Invocations.InFlight), strings.Join(shares, "/")}
+			Thousands(a.Invocations.InFlight), strings.Join(shares, "/"))
 		if err := t.Append(toAny(row)...); err != nil {
 			return err
 		}
@@ -59,7 +72,14 @@ func Table(w io.Writer, s *Summary) error {
 		return err
 	}
 	if s.Assumptions != nil {
-		return s.Assumptions.Write(w)
+		if err := s.Assumptions.Write(w); err != nil {
+			return err
+		}
+	}
+	if o := s.Objective; o != nil {
+		if _, err := fmt.Fprintf(w, "objective: %s (%s)\n", o.Definition, o.AssumptionsNote); err != nil {
+			return err
+		}
 	}
 	return nil
 }

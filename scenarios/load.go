@@ -202,9 +202,17 @@ func applyDefaults(s *Scenario, file string) {
 		d := Duration(500 * time.Millisecond)
 		s.SLO.Slack = &d
 	}
-	setFloat(&s.Objective.Cost, 0.4)
-	setFloat(&s.Objective.Performance, 0.4)
-	setFloat(&s.Objective.Carbon, 0.2)
+	o := &s.Objective
+	setFloat(&o.Cost, sim.DefaultObjectiveWeights.Cost)
+	setFloat(&o.Performance, sim.DefaultObjectiveWeights.Performance)
+	setFloat(&o.Carbon, sim.DefaultObjectiveWeights.Carbon)
+	setFloat(&o.SLA, sim.DefaultObjectiveWeights.SLA)
+	setFloat(&o.ReferenceCostUSD, sim.ReferenceInvocation.CostUSD)
+	setFloat(&o.ReferenceCarbonG, sim.ReferenceInvocation.CarbonG)
+	if o.ReferenceLatency == nil {
+		d := Duration(time.Duration(sim.ReferenceInvocation.Latency) * time.Microsecond)
+		o.ReferenceLatency = &d
+	}
 	if s.ArmDefaults.Tactical == nil {
 		s.ArmDefaults.Tactical = "nearest"
 	}
@@ -408,10 +416,24 @@ func checkScenario(s *Scenario, ps *problems) {
 	for _, f := range []struct {
 		k string
 		v float64
-	}{{"cost", *o.Cost}, {"performance", *o.Performance}, {"carbon", *o.Carbon}} {
+	}{{"cost", *o.Cost}, {"performance", *o.Performance}, {"carbon", *o.Carbon}, {"sla", *o.SLA}} {
 		if !finite(f.v) || f.v < 0 {
 			ps.add("objective."+f.k, "must be a finite weight >= 0 (got %v)", f.v)
 		}
+	}
+	if *o.Cost+*o.Performance+*o.Carbon+*o.SLA == 0 {
+		ps.add("objective", "every weight is 0: the objective would rank nothing")
+	}
+	for _, f := range []struct {
+		k string
+		v float64
+	}{{"reference_cost_usd", *o.ReferenceCostUSD}, {"reference_carbon_g", *o.ReferenceCarbonG}} {
+		if !finite(f.v) || f.v <= 0 {
+			ps.add("objective."+f.k, "must be a finite number > 0 (got %v)", f.v)
+		}
+	}
+	if *o.ReferenceLatency <= 0 || sim.FromStd(o.ReferenceLatency.Std()) <= 0 {
+		ps.add("objective.reference_latency", "must be at least 1µs (got %v)", *o.ReferenceLatency)
 	}
 	if len(s.Arms) == 0 {
 		ps.add("arms", "missing: a scenario compares at least one arm ([[arms]] with a strategic policy)")
@@ -734,10 +756,20 @@ func (p *Plan) checkPolicy(layer policies.Layer, spec PolicySpec, env policy.Env
 // env is what policies are built with, on catalog cat.
 func (p *Plan) env(s *Scenario, cat *sim.Catalog, streams sim.Streams) policy.Env {
 	return policy.Env{
-		Catalog: cat,
-		Streams: streams,
-		Weights: policy.Weights{Cost: *s.Objective.Cost, Performance: *s.Objective.Performance, Carbon: *s.Objective.Carbon},
-		Tick:    sim.FromStd(s.Simulation.Tick.Std()),
-		Files:   p.Files,
+		Catalog:   cat,
+		Streams:   streams,
+		Objective: objective(s),
+		Tick:      sim.FromStd(s.Simulation.Tick.Std()),
+		Files:     p.Files,
+	}
+}
+
+// objective is the scenario's objective (s has its defaults filled).
+func objective(s *Scenario) sim.Objective {
+	o := &s.Objective
+	return sim.Objective{
+		Weights: sim.ObjectiveWeights{Cost: *o.Cost, Performance: *o.Performance, Carbon: *o.Carbon, SLA: *o.SLA},
+		Reference: sim.Terms{CostUSD: *o.ReferenceCostUSD, Latency: sim.FromStd(o.ReferenceLatency.Std()),
+			CarbonG: *o.ReferenceCarbonG},
 	}
 }

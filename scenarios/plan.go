@@ -55,6 +55,10 @@ func (p *Plan) WorkloadLabel() string { return p.Scenario.Workload.Label }
 // Seed returns the scenario's seed.
 func (p *Plan) Seed() uint64 { return *p.Scenario.Seed }
 
+// Objective returns the scenario's objective: the reward of the learned
+// layers, the score of the weighted policies, the tables' objective column.
+func (p *Plan) Objective() sim.Objective { return objective(&p.Scenario) }
+
 // Source opens a fresh workload source for one replication.
 func (p *Plan) Source(seed uint64, replication int) (sim.Source, error) {
 	return p.windowed(&p.Scenario, seed, replication, p.Scenario.Simulation.Window)

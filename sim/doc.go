@@ -45,4 +45,16 @@
 // The strategic epoch must be a multiple of the tactical epoch, which must be
 // a multiple of the tick. Observations handed to policies are valid only for
 // the duration of the call.
+//
+// # Observations and the objective
+//
+// Every function's view ([FunctionView], [PoolView]) carries its arrivals
+// per operational interval over the last Config.HistoryIntervals ticks
+// ([ArrivalHistory], one ring per function kept by the engine at each
+// tick), its instance counts and its profile (mean duration and footprint).
+// What each option (provider, region, memory) offers a function is asked of
+// the observation ([StrategicObservation.Option]): prices, grid intensity
+// now and forecast ([CarbonForecast]: persistence, or a noisy view of the
+// future with a declared error, never the truth), round trip, and the
+// model's [Offer]. [Objective] turns an [Outcome] into a reward.
 package sim

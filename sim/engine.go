@@ -148,6 +148,14 @@ type Config struct {
 	// Recorder, if set, receives the rows of the per-interval series (see
 	// Recorder); an error it returns stops the run.
 	Recorder Recorder
+	// HistoryIntervals is how many past operational intervals of arrival
+	// counts every function's observation holds (FunctionView.Recent,
+	// PoolView.Recent); 0 takes DefaultHistoryIntervals.
+	HistoryIntervals int
+	// CarbonForecast is the forecast of grid intensity policies are given
+	// (OptionView.CarbonForecast); the zero value is persistence over
+	// DefaultForecastHorizon.
+	CarbonForecast CarbonForecast
 
 	// Progress, if set, is called every ProgressEvery arrivals replayed
 	// (warm-up included) with their number so far.
@@ -201,6 +209,16 @@ type Engine struct {
 	replayed              int64 // arrivals replayed, warm-up included (progress and cancellation)
 	steps                 int64 // events and arrivals handled (cancellation)
 
+	// Arrival history (observe.go): histK slots per function in hist,
+	// function i's at hist[i*histK:(i+1)*histK]; every function's next
+	// slot is histNext, histN are filled.
+	hist     []int32
+	histK    int
+	histNext int
+	histN    int
+	forecast CarbonForecast
+	fcSeed   uint64
+
 	// stepping (step.go)
 	started, done   bool
 	pending, resume bool // a decision is handed out; it was advanced
@@ -233,7 +251,9 @@ type fnState struct {
 	seen          int64 // arrivals its profile counts (seed included)
 	stratArrivals int64
 	tactArrivals  int64
+	tickArrivals  int32 // arrivals in the current operational interval
 	durSum        float64
+	memSum        float64 // footprints of this run's arrivals (MB)
 	maxMem        float64
 	maxDur        Duration
 	running       int32
@@ -288,6 +308,15 @@ func New(cfg Config) (*Engine, error) {
 			e.fns[i].seen, e.fns[i].durSum, e.fns[i].maxDur, e.fns[i].maxMem = s.Invocations, s.DurationSum, s.MaxDuration, s.MaxMemoryMB
 		}
 	}
+	e.histK = cfg.HistoryIntervals
+	if e.histK == 0 {
+		e.histK = DefaultHistoryIntervals
+	}
+	e.forecast = cfg.CarbonForecast
+	if e.forecast.Horizon == 0 {
+		e.forecast.Horizon = DefaultForecastHorizon
+	}
+	e.fcSeed = cfg.Streams.seedOf("forecast/carbon")
 	e.now, e.lastTick = cfg.Start, cfg.Start
 	e.warm = cfg.Start.Add(cfg.Warmup)
 	e.m.PerProvider = make([]ProviderMetrics, len(cfg.Catalog.Providers))
@@ -333,6 +362,12 @@ func checkConfig(c *Config) error {
 	}
 	if c.Horizon < 0 {
 		errs = append(errs, errors.New("sim: negative horizon"))
+	}
+	if c.HistoryIntervals < 0 || c.HistoryIntervals > maxHistoryIntervals {
+		errs = append(errs, fmt.Errorf("sim: history intervals must be in 0..%d (got %d)", maxHistoryIntervals, c.HistoryIntervals))
+	}
+	if f := c.CarbonForecast; f.Horizon < 0 || !(f.Noise >= 0 && f.Noise <= 10) {
+		errs = append(errs, fmt.Errorf("sim: carbon forecast horizon must be >= 0 and noise in [0, 10] (got %v, %v)", f.Horizon, f.Noise))
 	}
 	horizon := c.Horizon
 	if horizon == 0 {

@@ -84,3 +84,26 @@ func ExampleRecorder() {
 	// [45s, +15s) r: 0 arrivals, 0 cold, busy 0 idle 0, concurrency 0.000, $0.00000000, 0.00041 g
 	// run: $0.00012030, 0.00241 g
 }
+
+// The objective turns what happened to a function over an epoch into one
+// number: per-invocation cost, mean latency and per-invocation carbon, each
+// over the reference invocation's, weighted, plus the weighted share of
+// SLA violations. A learner's reward is its negation.
+func ExampleObjective() {
+	obj := sim.DefaultObjective()
+	// An epoch of 1,000 invocations served like the reference one (cost,
+	// latency and carbon each equal to sim.ReferenceInvocation's), 10 of
+	// them over their latency objective.
+	ref := sim.ReferenceInvocation
+	out := sim.Outcome{Completed: 1000, SLAViolations: 10, CostUSD: 1000 * ref.CostUSD,
+		CarbonG: 1000 * ref.CarbonG, LatencySum: 1000 * ref.Latency}
+	fmt.Printf("value %.3f, reward %.3f\n", obj.Value(out), obj.Reward(out))
+	// Twice the cost per invocation: the cost term (weight 0.4) doubles.
+	out.CostUSD *= 2
+	fmt.Printf("twice the cost: value %.3f\n", obj.Value(out))
+	fmt.Println(obj)
+	// Output:
+	// value 1.010, reward -1.010
+	// twice the cost: value 1.410
+	// 0.4·(cost/inv)/$1.16e-05 + 0.4·(mean latency)/684ms + 0.2·(carbon/inv)/0.0001143g + 1·(SLA violations/finished); lower is better
+}

@@ -11,9 +11,20 @@ func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObse
 	for i := range e.fns {
 		f := &e.fns[i]
 		v := &e.views[i]
-		*v = FunctionView{ID: FunctionID(i), App: f.app, Zone: f.zone, Placement: e.placement(FunctionID(i))}
+		*v = FunctionView{ID: FunctionID(i), App: f.app, Zone: f.zone, Placement: e.placement(FunctionID(i)),
+			Recent: e.arrivalHistory(FunctionID(i))}
+		for _, pi := range f.pools {
+			p := &e.pools[pi]
+			v.Idle += p.idle.len() + p.idleProv.len()
+			v.Busy += p.busy
+			v.Starting += len(p.warming)
+		}
 		v.Profile = Profile{Invocations: f.seen, Window: window,
-			MeanDuration: e.cfg.PriorDuration, MaxMemoryMB: e.cfg.PriorMemoryMB, MaxDuration: e.cfg.PriorDuration}
+			MeanDuration: e.cfg.PriorDuration, MaxMemoryMB: e.cfg.PriorMemoryMB, MaxDuration: e.cfg.PriorDuration,
+			MeanMemoryMB: e.cfg.PriorMemoryMB}
+		if f.invocations > 0 {
+			v.Profile.MeanMemoryMB = f.memSum / float64(f.invocations)
+		}
 		if strategic {
 			v.Profile.WindowArrivals = f.stratArrivals
 			v.Window = f.stratOutcome
@@ -28,7 +39,50 @@ func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObse
 			v.Profile.MaxDuration = f.maxDur
 		}
 	}
-	return &StrategicObservation{Now: e.now, Catalog: e.cat, Model: &e.model, Functions: e.views}
+	return &StrategicObservation{Now: e.now, Catalog: e.cat, Model: &e.model, Functions: e.views, Forecast: e.forecast, eng: e}
+}
+
+// OptionView is what one option (provider, region, memory size) offers one
+// function at the observation's Now. Prices are list prices with the
+// region's price factor applied; carbon intensities in g CO2e/kWh.
+type OptionView struct {
+	Placement Placement
+	MemoryMB  int
+	VCPU      float64
+	// RequestUSD is the fee per invocation; GBSecondUSD and GHzSecondUSD
+	// price billed execution time × memory (GB) or × CPU clock (GHz);
+	// ProvisionedGBSecondUSD a pre-warmed instance held, per GB-s.
+	RequestUSD, GBSecondUSD, GHzSecondUSD, ProvisionedGBSecondUSD float64
+	// CarbonNow is the region's grid intensity now; CarbonForecast the
+	// forecast for Now + the observation's Forecast.Horizon (persistence
+	// unless the run's forecast has noise: see CarbonForecast).
+	CarbonNow, CarbonForecast float64
+	// RTT is the round trip from the function's clients to the region.
+	RTT Duration
+	// Offer is the model's estimate of one invocation of the function's
+	// profile here (Model.Offer): expected latency, cost and carbon now.
+	Offer Offer
+}
+
+// Option returns what placement pl offers function v now. It is computed
+// on demand, so an observation costs nothing for the options no policy
+// asks about.
+func (o *StrategicObservation) Option(v *FunctionView, pl Placement) OptionView {
+	p := &o.Catalog.Providers[pl.Provider]
+	r := &p.Regions[pl.Region]
+	mo := &p.Memory[pl.Memory]
+	b := &p.Billing
+	ov := OptionView{Placement: pl, MemoryMB: mo.MB, VCPU: mo.VCPU,
+		RequestUSD: b.RequestUSD, GBSecondUSD: r.PriceFactor * b.GBSecondUSD, GHzSecondUSD: r.PriceFactor * b.GHzSecondUSD,
+		ProvisionedGBSecondUSD: r.PriceFactor * b.ProvisionedGBSecondUSD,
+		CarbonNow:              r.Carbon.At(int64(o.Now)),
+		RTT:                    o.Catalog.RTT(v.Zone, pl),
+		Offer:                  o.Model.Offer(v, pl, o.Now)}
+	ov.CarbonForecast = ov.CarbonNow
+	if o.eng != nil {
+		ov.CarbonForecast = o.eng.forecastCarbon(pl.Provider, pl.Region, o.Now)
+	}
+	return ov
 }
 
 // observePools builds the view of every current pool, in function order.

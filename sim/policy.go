@@ -88,6 +88,9 @@ type Profile struct {
 	// timeout is checked against (the prior mean before any arrival).
 	MaxDuration Duration
 	Observed    bool
+	// MeanMemoryMB is the mean footprint of this run's arrivals (the
+	// configured prior before any; a profile seed gives only the maximum).
+	MeanMemoryMB float64
 }
 
 // ProfileSeed is what a preceding window of the trace taught about a
@@ -109,7 +112,10 @@ func (p Profile) Rate() float64 {
 }
 
 // Outcome is what happened to a function's invocations that finished during
-// the last window, wherever they ran.
+// the last window, wherever they ran. CostUSD and CarbonG are every charge
+// attributed to the function in the window (idle and provisioned capacity
+// included); LatencySum is over completed invocations. Objective turns it
+// into a reward.
 type Outcome struct {
 	Completed, Failed, ColdStarts, SLAViolations int64
 	CostUSD, CarbonG                             float64
@@ -117,13 +123,26 @@ type Outcome struct {
 }
 
 // FunctionView is one function as the strategic and tactical layers see it.
+// What each option would offer it is asked of the observation
+// (StrategicObservation.Option).
 type FunctionView struct {
 	ID        FunctionID
 	App       int32
-	Zone      ZoneID // where its clients are
-	Placement Placement
-	Profile   Profile
-	Window    Outcome
+	Zone      ZoneID    // where its clients are
+	Placement Placement // current (the zero value before the first)
+	// Profile is its workload so far: arrivals, mean and largest duration
+	// and footprint, the arrivals of the layer's last epoch.
+	Profile Profile
+	// Window is the outcome of the layer's last epoch (see Outcome).
+	Window Outcome
+	// Recent holds its arrivals per operational interval, the last
+	// Config.HistoryIntervals of them, oldest first.
+	Recent ArrivalHistory
+	// Instances now, over all its pools (current and draining): Idle
+	// (on-demand and pre-warmed, ready for a warm start), Busy (starting
+	// for a request or executing), Starting (pre-warms still starting,
+	// no request yet). As PoolView counts them.
+	Idle, Busy, Starting int
 }
 
 // StrategicObservation is handed to the strategic layer.
@@ -132,6 +151,11 @@ type StrategicObservation struct {
 	Catalog   *Catalog
 	Model     *Model
 	Functions []FunctionView
+	// Forecast declares the carbon forecast Option hands out: its horizon
+	// and error (see CarbonForecast).
+	Forecast CarbonForecast
+
+	eng *Engine // forecasts; nil in an observation built by hand (persistence)
 }
 
 // TacticalObservation is handed to the tactical layer.
@@ -155,6 +179,8 @@ type PoolView struct {
 	// LastArrival and LastFinish are the function's latest arrival and
 	// completion anywhere (-1 if none yet).
 	LastArrival, LastFinish Time
+	// Recent is the function's arrival history (as FunctionView.Recent).
+	Recent ArrivalHistory
 	// RunningUntil holds, for Clairvoyant policies only, when each
 	// execution in progress in this pool will end.
 	RunningUntil []Time

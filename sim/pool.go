@@ -218,6 +218,8 @@ func (e *Engine) arrive(inv Invocation) {
 	fs.seen++
 	fs.stratArrivals++
 	fs.tactArrivals++
+	fs.tickArrivals++
+	fs.memSum += float64(inv.MemoryMB)
 	fs.durSum += float64(inv.Duration)
 	if inv.Duration > fs.maxDur {
 		fs.maxDur = inv.Duration
@@ -452,6 +454,7 @@ func (e *Engine) poolView(pi int32, v *PoolView) {
 		PeakBusy:         p.peakBusy,
 		LastArrival:      fs.lastArrival,
 		LastFinish:       fs.lastFinish,
+		Recent:           e.arrivalHistory(p.fn),
 	}
 }
 

@@ -36,6 +36,14 @@ func (s Streams) PCG(name string) *seeded.PCG {
 	return seeded.NewPCG(k, splitmix64(k^0x6a09e667f3bcc909))
 }
 
+// seedOf returns a 64-bit key of the named stream, for draws that are a
+// function of (stream, entity, time) rather than a sequence.
+func (s Streams) seedOf(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return splitmix64(s.seed ^ splitmix64(s.replication^splitmix64(h.Sum64())))
+}
+
 // Hash01 maps (seed, key) to a number in [0, 1) deterministically; it is used
 // for per-entity assignments (an app's client zone) that must not depend on
 // the order entities are met in.

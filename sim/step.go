@@ -87,6 +87,7 @@ func (e *Engine) beginTick() error {
 	e.stage = stageStrategic
 	if e.now > e.cfg.Start {
 		e.tickMetrics()
+		e.pushArrivals()
 		// An epoch's outcome holds everything its instances accrued.
 		return e.closeIntervals(e.tickTactical)
 	}
@@ -136,6 +137,8 @@ func (e *Engine) Next(ctx context.Context) (*Ready, error) {
 	}
 	if !e.started {
 		e.started = true
+		e.hist = resize(e.hist, len(e.fns)*e.histK)
+		clear(e.hist)
 		if e.warm > e.cfg.Start {
 			e.q.push(e.warm, evWarmup, 0, 0)
 		}
@@ -405,5 +408,6 @@ func (e *Engine) Reset(cfg Config) error {
 	e.poolObs, e.poolIdx, e.decOut = old.poolObs, old.poolIdx, old.decOut
 	e.future, e.viewOf, e.ends = old.future, old.viewOf, old.ends
 	e.rows, e.finalStrat, e.finalTact = old.rows[:0], old.finalStrat, old.finalTact
+	e.hist = old.hist[:0]
 	return nil
 }

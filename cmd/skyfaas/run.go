@@ -112,7 +112,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	sum := results.Summary{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, Scenario: plan.Scenario,
-		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed}
+		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed, Objective: results.NewObjectiveInfo(plan.Objective())}
 	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, output %s\n",
 		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), dir)
 	start := time.Now()
@@ -300,6 +300,7 @@ func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, serie
 	}
 	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, a.Catalog, plan.Scenario.Catalog.FreeTier)
 	arm.PerApp = results.NewPerApp(m, cfg.Source.Functions(), len(cfg.Source.Apps()))
+	arm.SetObjective(plan.Objective(), m)
 	return arm, load, results.NewAssumptions(&cfg, plan.WorkloadLabel()), nil
 }
 

@@ -31,17 +31,14 @@ func NoSettings(args Args) error {
 	return args.Decode(&none)
 }
 
-// Weights weigh the objective: cost, performance (latency) and carbon.
-type Weights struct {
-	Cost, Performance, Carbon float64
-}
-
 // Env is what a policy may know about the run when it is built.
 type Env struct {
 	Catalog *sim.Catalog
 	Streams sim.Streams // for policies that draw random numbers
-	Weights Weights
-	Tick    sim.Duration // operational interval
+	// Objective is the scenario's: the policies that weigh cost, latency
+	// and carbon score through it.
+	Objective sim.Objective
+	Tick      sim.Duration // operational interval
 	// Files holds the files a policy's settings may name (a learned
 	// policy's weights), relative to the scenario: policies read them from
 	// here and never open files themselves. Nil when the policy is built

@@ -17,7 +17,7 @@ const Name = "weighted-greedy"
 const Summary = "the provider of the option minimising w_cost·cost + w_perf·latency + w_carbon·carbon, each divided by its largest value over the options"
 
 // Config is the policy's settings: weights override the scenario's
-// objective weights when given.
+// objective weights (sim.Objective) when given.
 type Config struct {
 	Cost        *float64 `toml:"cost"`
 	Performance *float64 `toml:"performance"`
@@ -32,7 +32,7 @@ type Config struct {
 // beats an infeasible one. Ties go to the first option in catalog order
 // (provider, then region, then memory option).
 type Policy struct {
-	w    policy.Weights
+	obj  sim.Objective
 	offs []scored
 }
 
@@ -49,7 +49,8 @@ func New(args policy.Args, env policy.Env) (sim.Strategic, error) {
 	if err := args.Decode(&c); err != nil {
 		return nil, err
 	}
-	w := env.Weights
+	obj := env.Objective
+	w := &obj.Weights
 	for _, o := range []struct {
 		v   *float64
 		dst *float64
@@ -59,9 +60,9 @@ func New(args policy.Args, env policy.Env) (sim.Strategic, error) {
 		}
 	}
 	if !(w.Cost >= 0 && w.Performance >= 0 && w.Carbon >= 0) || w.Cost+w.Performance+w.Carbon <= 0 {
-		return nil, fmt.Errorf("weights must be non-negative and not all zero (got %+v)", w)
+		return nil, fmt.Errorf("weights must be non-negative and not all zero (got cost %v, performance %v, carbon %v)", w.Cost, w.Performance, w.Carbon)
 	}
-	return &Policy{w: w}, nil
+	return &Policy{obj: obj}, nil
 }
 
 func (p *Policy) Name() string { return Name }
@@ -94,18 +95,13 @@ func (p *Policy) Providers(obs *sim.StrategicObservation, out []sim.ProviderID) 
 				maxG = math.Max(maxG, s.off.CarbonG)
 			}
 		}
-		norm := func(x, m float64) float64 {
-			if m <= 0 {
-				return 0
-			}
-			return x / m
-		}
+		norm := sim.Terms{CostUSD: maxC, Latency: sim.Duration(maxL), CarbonG: maxG}
 		best, bestScore := sim.ProviderID(0), math.Inf(1)
 		for _, s := range p.offs {
 			if policy.Rank(&s.off) > level {
 				continue
 			}
-			score := p.w.Cost*norm(s.off.CostUSD, maxC) + p.w.Performance*norm(float64(s.off.Latency), maxL) + p.w.Carbon*norm(s.off.CarbonG, maxG)
+			score := p.obj.Score(sim.Terms{CostUSD: s.off.CostUSD, Latency: s.off.Latency, CarbonG: s.off.CarbonG}, norm)
 			if score < bestScore {
 				best, bestScore = s.p, score
 			}
