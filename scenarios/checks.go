@@ -120,6 +120,12 @@ func checkScenario(s *Scenario, ps *problems) {
 			ps.add(f.k, "must be a fraction in [0, 1] (got %v)", f.v)
 		}
 	}
+	if k := *sm.HistoryIntervals; k < 1 || k > sim.MaxHistoryIntervals {
+		ps.add("simulation.history_intervals", "must be in 1..%d (got %d)", sim.MaxHistoryIntervals, k)
+	}
+	if f := sm.CarbonForecast; f.Horizon < 0 || f.Horizon.Std() > 7*24*time.Hour || !(f.Noise >= 0 && f.Noise <= 10) {
+		ps.add("simulation.carbon_forecast", "horizon must be in [0, 7 days] and noise a relative error in [0, 10] (got %v and %v)", f.Horizon, f.Noise)
+	}
 	for _, m := range []struct {
 		k, v    string
 		choices []string

@@ -104,6 +104,11 @@ func applyDefaults(s *Scenario, file string) {
 	setStr(&sm.ColdStartMode, "adds")
 	setStr(&sm.MemorySharing, "process")
 	setStr(&sm.InstancePacking, "cpu")
+	if sm.HistoryIntervals == nil {
+		k := sim.DefaultHistoryIntervals
+		sm.HistoryIntervals = &k
+	}
+	setDur(&sm.CarbonForecast.Horizon, time.Duration(sim.DefaultForecastHorizon)*time.Microsecond)
 	if sm.MemorySizes == nil {
 		sm.MemorySizes = slices.Clone(DefaultMemorySizes)
 	}

@@ -136,6 +136,22 @@ type Simulation struct {
 	// the provider's smallest offered size at least as large (its largest
 	// if none is) is an action. Default 128, 256, 512, 1024, 2048, 4096.
 	MemorySizes []int `toml:"memory_sizes" json:"memory_sizes"`
+	// HistoryIntervals is how many past ticks of arrival counts every
+	// function's observation holds (the learners' input window). Default
+	// 12, the thesis's LSTM input length.
+	HistoryIntervals *int `toml:"history_intervals" json:"history_intervals"`
+	// CarbonForecast is the grid-intensity forecast policies see. Default:
+	// persistence (the intensity now) over 1 h.
+	CarbonForecast CarbonForecastSpec `toml:"carbon_forecast" json:"carbon_forecast"`
+}
+
+// CarbonForecastSpec: the forecast of a region's intensity Horizon ahead is
+// the true value times max(0, 1 + Noise·z), z standard normal (seeded, the
+// same for every arm); Noise 0 is persistence (no future is read). No
+// published forecast error is assumed: a study sets and sweeps Noise.
+type CarbonForecastSpec struct {
+	Horizon Duration `toml:"horizon" json:"horizon"` // default 1h
+	Noise   float64  `toml:"noise" json:"noise"`     // relative error, 0..10; default 0
 }
 
 // WindowSpec is a span [From, To) of the workload's time.

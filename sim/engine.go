@@ -363,8 +363,8 @@ func checkConfig(c *Config) error {
 	if c.Horizon < 0 {
 		errs = append(errs, errors.New("sim: negative horizon"))
 	}
-	if c.HistoryIntervals < 0 || c.HistoryIntervals > maxHistoryIntervals {
-		errs = append(errs, fmt.Errorf("sim: history intervals must be in 0..%d (got %d)", maxHistoryIntervals, c.HistoryIntervals))
+	if c.HistoryIntervals < 0 || c.HistoryIntervals > MaxHistoryIntervals {
+		errs = append(errs, fmt.Errorf("sim: history intervals must be in 0..%d (got %d)", MaxHistoryIntervals, c.HistoryIntervals))
 	}
 	if f := c.CarbonForecast; f.Horizon < 0 || !(f.Noise >= 0 && f.Noise <= 10) {
 		errs = append(errs, fmt.Errorf("sim: carbon forecast horizon must be >= 0 and noise in [0, 10] (got %v, %v)", f.Horizon, f.Noise))

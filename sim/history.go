@@ -6,8 +6,8 @@ package sim
 // default 15 s tick.
 const DefaultHistoryIntervals = 12
 
-// maxHistoryIntervals bounds Config.HistoryIntervals (a day of 15 s ticks).
-const maxHistoryIntervals = 5760
+// MaxHistoryIntervals bounds Config.HistoryIntervals (a day of 15 s ticks).
+const MaxHistoryIntervals = 5760
 
 // ArrivalHistory is one function's arrival counts over its last complete
 // operational intervals (Config.Tick long, ending at the observation's
