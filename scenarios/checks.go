@@ -17,6 +17,7 @@ import (
 
 // checkScenario validates the scenario's own fields.
 func checkScenario(s *Scenario, ps *problems) {
+	checkSweep(s, ps)
 	if s.Horizon < 0 {
 		ps.add("horizon", "must not be negative (got %v)", s.Horizon)
 	}

@@ -130,6 +130,10 @@ func applyDefaults(s *Scenario, file string) {
 		d := Duration(time.Duration(sim.ReferenceInvocation.Latency) * time.Microsecond)
 		o.ReferenceLatency = &d
 	}
+	if s.Sweep.Replications == nil {
+		r := DefaultReplications
+		s.Sweep.Replications = &r
+	}
 	if s.ArmDefaults.Tactical == nil {
 		s.ArmDefaults.Tactical = DefaultTactical
 	}

@@ -83,6 +83,12 @@ func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan,
 		return nil, err
 	}
 	plan.Scenario = s
+	if s.Sweep.Reference == "" && len(plan.Arms) > 0 {
+		plan.Scenario.Sweep.Reference = plan.Arms[0].Name
+	}
+	if err := plan.expandCells(data); err != nil {
+		return nil, err
+	}
 	return plan, nil
 }
 

@@ -26,6 +26,8 @@ type Plan struct {
 	CatalogSHA256 string
 	Arms          []Arm
 	Registry      *policies.Registry
+
+	cells []Cell // the sweep's (Cells)
 }
 
 // Arm is one policy combination.

@@ -22,6 +22,9 @@ type Scenario struct {
 	// ArmDefaults fills the layers an arm leaves out.
 	ArmDefaults ArmSpec   `toml:"arm_defaults" json:"arm_defaults"`
 	Arms        []ArmSpec `toml:"arms" json:"arms"`
+
+	// Sweep sets the replications and the parameter grid (see sweep.go).
+	Sweep SweepSpec `toml:"sweep" json:"sweep"`
 }
 
 // Workload selects and configures the invocation source.
