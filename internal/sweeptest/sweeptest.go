@@ -54,7 +54,7 @@ func Jobs(cells, arms, reps int) []sweep.Job {
 				arm.Cost = results.Cost{Requests: 0.2 * cost, Compute: 0.7 * cost, Provisioned: 0.1 * cost, Total: cost}
 				arm.CostPer1kCompletedUSD = 1000 * cost / float64(arm.Invocations.Completed)
 				arm.EnergyKWh = 3 * (1 + 0.1*z) * (1 - 0.1*float64(a))
-				arm.CarbonG = 1200 * (1 + 0.15*z) * (1 - 0.3*float64(a)+0.1*float64(a*a))
+				arm.CarbonG = 1200 * (1 + 0.15*z) * (1 - 0.3*float64(a) + 0.1*float64(a*a))
 				var cdf sweep.CDF
 				for _, p := range sweep.CDFProbabilities {
 					cdf.Probabilities = append(cdf.Probabilities, p)
