@@ -1,0 +1,97 @@
+package sweep_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/skyfaas/skyfaas/internal/sweeptest"
+	"github.com/skyfaas/skyfaas/results/sweep"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden tables under testdata")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run with -update if the change is meant):\n%s", name, got)
+	}
+}
+
+func TestTablesGolden(t *testing.T) {
+	an, err := sweep.Analyze(sweeptest.Jobs(2, 4, 5), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		write func(*bytes.Buffer, sweep.TableOptions) error
+	}{
+		{"tables.txt", func(b *bytes.Buffer, o sweep.TableOptions) error { return sweep.WriteText(b, an, o) }},
+		{"tables.md", func(b *bytes.Buffer, o sweep.TableOptions) error { return sweep.WriteMarkdown(b, an, o) }},
+		{"tables.tex", func(b *bytes.Buffer, o sweep.TableOptions) error { return sweep.WriteLaTeX(b, an, o) }},
+	} {
+		for _, st := range []struct {
+			suffix string
+			style  sweep.Style
+		}{{"", sweep.PlusMinus}, {".bracket", sweep.Bracket}} {
+			var b bytes.Buffer
+			if err := c.write(&b, sweep.TableOptions{Style: st.style}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.name+st.suffix, b.Bytes())
+		}
+	}
+}
+
+func TestTablesSayWhatTheyAre(t *testing.T) {
+	one, err := sweep.Analyze(sweeptest.Jobs(1, 3, 1), "strategic+tactical")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		"text":     func(b *bytes.Buffer) error { return sweep.WriteText(b, one, sweep.TableOptions{}) },
+		"markdown": func(b *bytes.Buffer) error { return sweep.WriteMarkdown(b, one, sweep.TableOptions{}) },
+		"latex":    func(b *bytes.Buffer) error { return sweep.WriteLaTeX(b, one, sweep.TableOptions{}) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		s := b.String()
+		for _, want := range []string{"1 replications", "n = 1", "no interval", "test window", "reference arm strategic"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: no %q in\n%s", name, want, s)
+			}
+		}
+		if strings.Contains(s, "± 0.0") || strings.Contains(s, "NaN") {
+			t.Errorf("%s: prints a zero or NaN interval for n = 1:\n%s", name, s)
+		}
+	}
+}
+
+func TestLaTeXEscape(t *testing.T) {
+	got := sweep.LaTeXEscape.Replace(`cheap&dirty_1 #3 100% $5 {x} ~^\`)
+	want := `cheap\&dirty\_1 \#3 100\% \$5 \{x\} \textasciitilde{}\textasciicircum{}\textbackslash{}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
