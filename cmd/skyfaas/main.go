@@ -5,6 +5,7 @@
 //
 //	skyfaas run [SCENARIO] [--out DIR] [--seed N]
 //	skyfaas validate SCENARIO
+//	skyfaas report DIR
 //	skyfaas trace stats PATH...
 //	skyfaas policies
 package main
@@ -29,6 +30,9 @@ Usage:
         print the comparison and write summary.json and summary.csv
   skyfaas validate SCENARIO
         check a scenario file and report every problem with its line
+  skyfaas report DIR [--reference ARM] [--intervals pm|bracket]
+        re-render a sweep's rows, tables and plots from its stored job
+        records, with 95 % intervals over replications
   skyfaas trace stats PATH...
         summarise a trace: Azure 2019 files or a directory of them, or an
         Azure 2021 file
@@ -67,6 +71,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRun(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
+	case "report":
+		return runReport(args[1:], stdout, stderr)
 	case "trace":
 		return runTrace(ctx, args[1:], stdout, stderr)
 	case "policies":

@@ -145,15 +145,17 @@ func halfOrZero(iv Interval) float64 {
 
 // MetricsFigure draws, for one cell, each metric of TableMetrics per arm:
 // a dot at the mean and a bar over its 95 % interval (none for n = 1).
+// Arms are numbered down each panel and keyed to their names at the right,
+// with the numbers of the other figures.
 func MetricsFigure(an *Analysis, cell int) (Figure, error) {
 	c := &an.Cells[cell]
 	const cols = 4
 	ms := TableMetrics
 	rows := (len(ms) + cols - 1) / cols
 	n := len(c.Arms)
-	names := make([]string, n)
-	for k, a := range c.Arms {
-		names[n-1-k] = a.Name // the first arm on top
+	nums := make([]string, n)
+	for k := range c.Arms {
+		nums[n-1-k] = strconv.Itoa(k + 1) // the first arm on top
 	}
 	plots := make([][]*plot.Plot, rows)
 	for r := range plots {
@@ -164,15 +166,8 @@ func MetricsFigure(an *Analysis, cell int) (Figure, error) {
 		p := newPlot()
 		p.Title.Text = Metrics[m].Label
 		p.X.Label.Text = Metrics[m].Unit
-		p.NominalY(names...)
+		p.NominalY(nums...)
 		p.Y.Padding = vg.Points(6)
-		if i%cols != 0 { // the arms' names once per row, at its left
-			unlabelled := make(plot.ConstantTicks, n)
-			for k := range unlabelled {
-				unlabelled[k].Value = float64(k)
-			}
-			p.Y.Tick.Marker = unlabelled
-		}
 		for k, a := range c.Arms {
 			e := a.Est[m]
 			h := halfOrZero(e)
@@ -193,16 +188,14 @@ func MetricsFigure(an *Analysis, cell int) (Figure, error) {
 		padX(p)
 		plots[i/cols][i%cols] = p
 	}
-	nameWidth := vg.Length(0)
-	sty := plots[0][0].Y.Tick.Label
-	for _, nm := range names {
-		nameWidth = max(nameWidth, sty.Width(nm))
-	}
-	width := nameWidth + cols*panelWidth*0.8
+	k := armKey(c)
+	width := cols*panelWidth*0.75 + k.width
 	height := titleHeight + vg.Length(rows)*(panelHeight*0.45+vg.Length(n)*vg.Points(16))
 	title := fmt.Sprintf("%s%s: mean and 95 %% interval over %s replications per arm", an.Scenario, cellTitle(an, c), cellReplications(c))
 	return Figure{Width: width, Height: height, draw: func(dc draw.Canvas) {
 		dc = titled(dc, title)
+		k.p.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-k.width+vg.Points(6), 0, 0, -vg.Points(10)))
+		dc = draw.Crop(dc, 0, -k.width, 0, 0)
 		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(10), PadY: vg.Points(10),
 			PadTop: vg.Points(2), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(12)}
 		canvases := plot.Align(plots, tiles, dc)
@@ -214,6 +207,17 @@ func MetricsFigure(an *Analysis, cell int) (Figure, error) {
 			}
 		}
 	}}, nil
+}
+
+// armKey keys a cell's arms' numbers and colours to their names.
+func armKey(c *Cell) *key {
+	k := newKey()
+	for i, a := range c.Arms {
+		sc, _ := plotter.NewScatter(plotter.XYs{{}})
+		sc.GlyphStyle = draw.GlyphStyle{Color: armColor(i), Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
+		k.add(fmt.Sprintf("%d  %s", i+1, a.Name), sc)
+	}
+	return k
 }
 
 // padX widens a plot's x range by 8 % each side (and gives a single
@@ -403,12 +407,7 @@ func ParetoFigure(an *Analysis, cell int) (Figure, error) {
 	}
 	lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
 	p.Add(lb)
-	k := newKey()
-	for i, a := range c.Arms {
-		sc, _ := plotter.NewScatter(plotter.XYs{{}})
-		sc.GlyphStyle = draw.GlyphStyle{Color: armColor(i), Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
-		k.add(fmt.Sprintf("%d  %s", i+1, a.Name), sc)
-	}
+	k := armKey(c)
 	if frontThumbs != nil {
 		k.add("Pareto front of the means", frontThumbs...)
 	}
@@ -453,20 +452,58 @@ func SumSeries(arm string, rows []sim.SeriesRow) Series {
 	return s
 }
 
-// SeriesFigure draws per-interval arrivals and cold starts over time, one
-// line per arm, in two panels one above the other. title says whose series
-// they are (scenario, cell, replication).
+// seriesBins is at most how many points a series figure draws per line:
+// finer series are summed over consecutive intervals, so that a day of
+// 10 s ticks reads as a curve rather than a band.
+const seriesBins = 240
+
+// rebin sums s over groups of k consecutive intervals.
+func rebin(s Series, k int) Series {
+	if k <= 1 {
+		return s
+	}
+	out := Series{Arm: s.Arm}
+	for i := 0; i < len(s.Hours); i += k {
+		out.Hours = append(out.Hours, s.Hours[i])
+		var a, c float64
+		for j := i; j < min(i+k, len(s.Hours)); j++ {
+			a += s.Arrivals[j]
+			c += s.ColdStarts[j]
+		}
+		out.Arrivals, out.ColdStarts = append(out.Arrivals, a), append(out.ColdStarts, c)
+	}
+	return out
+}
+
+// SeriesFigure draws arrivals and cold starts over time, one line per arm,
+// in two panels one above the other, per interval or, for long series, per
+// bin of consecutive intervals (at most seriesBins). title says whose
+// series they are (scenario, cell, replication).
 func SeriesFigure(title string, series []Series) (Figure, error) {
 	if len(series) == 0 {
 		return Figure{}, fmt.Errorf("series figure: no series")
 	}
+	longest := 0
+	for _, s := range series {
+		longest = max(longest, len(s.Hours))
+	}
+	k := (longest + seriesBins - 1) / seriesBins
+	per := "interval"
+	if s := series[0]; len(s.Hours) > 1 {
+		per = duration(time.Duration(float64(k) * (s.Hours[1] - s.Hours[0]) * float64(time.Hour)))
+	}
+	binned := make([]Series, len(series))
+	for i := range series {
+		binned[i] = rebin(series[i], k)
+	}
+	series = binned
 	top, bottom := newPlot(), newPlot()
-	top.Y.Label.Text = "arrivals per interval"
-	bottom.Y.Label.Text = "cold starts per interval"
+	top.Y.Label.Text = "arrivals per " + per
+	bottom.Y.Label.Text = "cold starts per " + per
 	bottom.X.Label.Text = "trace time (h)"
 	top.X.Tick.Marker, bottom.X.Tick.Marker = plainTicks{}, plainTicks{}
 	top.Y.Tick.Marker, bottom.Y.Tick.Marker = plainTicks{}, plainTicks{}
-	k := newKey()
+	key := newKey()
 	for i, s := range series {
 		for _, pan := range []struct {
 			p *plot.Plot
@@ -486,22 +523,33 @@ func SeriesFigure(title string, series []Series) (Figure, error) {
 			l.LineStyle.Color, l.LineStyle.Width, l.LineStyle.Dashes = armColor(i), vg.Points(1.2), plotutil.Dashes(i)
 			pan.p.Add(l)
 			if pan.p == bottom {
-				k.add(s.Arm, l)
+				key.add(s.Arm, l)
 			}
 		}
 	}
 	top.Y.Min, bottom.Y.Min = 0, 0
 	plots := [][]*plot.Plot{{top}, {bottom}}
-	return Figure{Width: 9*vg.Inch + k.width, Height: 6.5 * vg.Inch, draw: func(dc draw.Canvas) {
+	return Figure{Width: 9*vg.Inch + key.width, Height: 6.5 * vg.Inch, draw: func(dc draw.Canvas) {
 		dc = titled(dc, title)
-		k.p.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-k.width+vg.Points(6), 0, 0, -vg.Points(10)))
-		dc = draw.Crop(dc, 0, -k.width, 0, 0)
+		key.p.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-key.width+vg.Points(6), 0, 0, -vg.Points(10)))
+		dc = draw.Crop(dc, 0, -key.width, 0, 0)
 		tiles := draw.Tiles{Rows: 2, Cols: 1, PadX: vg.Points(6), PadY: vg.Points(10),
 			PadTop: vg.Points(2), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(12)}
 		cs := plot.Align(plots, tiles, dc)
 		top.Draw(cs[0][0])
 		bottom.Draw(cs[1][0])
 	}}, nil
+}
+
+// duration prints a bin's length: "10 s", "1.5 min", "2 h".
+func duration(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		return strconv.FormatFloat(d.Hours(), 'g', 3, 64) + " h"
+	case d >= time.Minute:
+		return strconv.FormatFloat(d.Minutes(), 'g', 3, 64) + " min"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'g', 3, 64) + " s"
 }
 
 // FigureName is the base name of a cell's figure of a kind ("metrics",

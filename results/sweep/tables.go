@@ -72,8 +72,8 @@ func grids(an *Analysis, o TableOptions) []grid {
 	for _, c := range an.Cells {
 		place := cellTitle(an, &c)
 		n := cellReplications(&c)
-		est := grid{caption: fmt.Sprintf("%s%s: %s of the 95 %% Student t interval over %s replications per arm (n); data: %s.",
-			an.Scenario, place, what, n, windowsText(c.Windows))}
+		est := grid{caption: fmt.Sprintf("%s%s: %s of the 95 %% Student t interval over %s per arm (n); data: %s.",
+			an.Scenario, place, what, replications(n), windowsText(c.Windows))}
 		est.header = []string{"arm", "n"}
 		for _, m := range ms {
 			est.header = append(est.header, Metrics[m].Short)
@@ -91,8 +91,8 @@ func grids(an *Analysis, o TableOptions) []grid {
 		out = append(out, est)
 
 		diff := grid{caption: fmt.Sprintf("%s%s: difference from the reference arm %s (arm − %s), %s; first the paired 95 %% interval "+
-			"(same replication, common random numbers), then in parentheses the unpaired (Welch) one. %s replications; data: %s.",
-			an.Scenario, place, an.Reference, an.Reference, what, n, windowsText(c.Windows))}
+			"(same replication, common random numbers), then in parentheses the unpaired (Welch) one. %s; data: %s.",
+			an.Scenario, place, an.Reference, an.Reference, what, replications(n), windowsText(c.Windows))}
 		diff.header = []string{"arm", "pairs"}
 		for _, m := range ms {
 			diff.header = append(diff.header, "Δ "+Metrics[m].Short)
@@ -139,6 +139,22 @@ func cellTitle(an *Analysis, c *Cell) string {
 func cellReplications(c *Cell) string {
 	an := Analysis{Cells: []Cell{*c}}
 	return an.Replications()
+}
+
+// replications says "1 replication", "5 replications" or "3 to 5
+// replications" for a count as Analysis.Replications prints it.
+func replications(n string) string {
+	if n == "1" {
+		return "1 replication"
+	}
+	return n + " replications"
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func anySingle(c *Cell) bool {
@@ -266,8 +282,8 @@ func preamble(an *Analysis) []string {
 		}
 	}
 	return []string{
-		fmt.Sprintf("Scenario %s, sweep %s: %s, %d cells; %s replications per arm; data: %s.",
-			an.Scenario, an.Sweep, jobs, len(an.Cells), an.Replications(), windowsText(an.Windows())),
+		fmt.Sprintf("Scenario %s, sweep %s: %s, %s; %s per arm; data: %s.",
+			an.Scenario, an.Sweep, jobs, plural(len(an.Cells), "cell"), replications(an.Replications()), windowsText(an.Windows())),
 		fmt.Sprintf("Intervals: 95 %% Student t over replications; differences against the reference arm %s, paired by replication "+
 			"(common random numbers) and unpaired (Welch).", an.Reference),
 	}

@@ -77,7 +77,7 @@ func TestTablesSayWhatTheyAre(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := b.String()
-		for _, want := range []string{"1 replications", "n = 1", "no interval", "test window", "reference arm strategic"} {
+		for _, want := range []string{"1 replication ", "n = 1", "no interval", "test window", "reference arm strategic"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s: no %q in\n%s", name, want, s)
 			}
