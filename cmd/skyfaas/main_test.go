@@ -13,6 +13,7 @@ import (
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
 	"github.com/skyfaas/skyfaas/results/series"
+	"github.com/skyfaas/skyfaas/results/sweep"
 )
 
 // small is a quick scenario: 30 functions for 3 hours, three arms.
@@ -35,6 +36,8 @@ strategic = "greenest"
 name = "hybrid"
 strategic = "cheapest"
 operational = "hybrid-histogram"
+[sweep]
+replications = 2
 `
 
 func runCmd(t *testing.T, args ...string) (string, string, error) {
@@ -102,9 +105,14 @@ func TestRunIsReproducible(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(dirs[0], "tradeoff.png")); err != nil || st.Size() == 0 {
 		t.Errorf("no trade-off plot: %v", err)
 	}
-	arms, _ := filepath.Glob(filepath.Join(dirs[0], "arms", "*.json"))
-	if len(arms) != 3 {
-		t.Errorf("%d per-arm files, want 3", len(arms))
+	jobs, _ := filepath.Glob(filepath.Join(dirs[0], "jobs", "*.json"))
+	if len(jobs) != 6 {
+		t.Errorf("%d job records, want 6 (3 arms, 2 replications)", len(jobs))
+	}
+	for _, f := range []string{"summary.json", "jobs/c000-a01-greenest-r001.json"} {
+		if !bytes.Equal(read(dirs[0], f), read(dirs[1], f)) {
+			t.Errorf("%s differs between two runs with the same seed", f)
+		}
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(dirs[0], ".*tmp*")); len(tmp) > 0 {
 		t.Errorf("temporary files left behind: %v", tmp)
@@ -116,7 +124,7 @@ func TestRunDefaultScenario(t *testing.T) {
 		t.Skip("runs the default scenario")
 	}
 	d := t.TempDir()
-	stdout, _, err := runCmd(t, "run", "--out", d, "--quiet")
+	stdout, _, err := runCmd(t, "run", "--out", d, "--quiet", "--replications", "2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +208,7 @@ func TestInterruptedRunSaysWhereResultsAre(t *testing.T) {
 	cancel()
 	var out, errOut bytes.Buffer
 	err := Run(ctx, []string{"run", writeScenario(t, small), "--out", t.TempDir(), "--quiet"}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "interrupted after 0 of 3 arms") {
+	if err == nil || !strings.Contains(err.Error(), "interrupted after 0 of 6 jobs") {
 		t.Errorf("interrupted run: %v", err)
 	}
 }
@@ -237,7 +245,7 @@ func TestRunSeries(t *testing.T) {
 		t.Fatalf("%d arms in the summary", len(sum.Arms))
 	}
 	for i, a := range sum.Arms {
-		path := filepath.Join(dir, "series", armFile(i, a.Name)+".parquet")
+		path := sweep.SeriesPath(dir, 0, i, a.Name, 0)
 		meta, rows, err := series.Read(path)
 		if err != nil {
 			t.Fatal(err)
@@ -249,7 +257,7 @@ func TestRunSeries(t *testing.T) {
 			carbon += r.CarbonG
 			completed += r.Completed
 		}
-		if meta["arm"] != a.Name || meta["seed"] != "7" || len(rows) == 0 {
+		if meta["arm"] != a.Name || meta["seed"] != "7" || meta["replication"] != "0" || len(rows) == 0 {
 			t.Errorf("%s: meta %v, %d rows", path, meta, len(rows))
 		}
 		if math.Abs(cost-a.Cost.Total) > 0.005 || math.Abs(carbon-a.CarbonG) > 0.5 || completed != a.Invocations.Completed {
@@ -268,7 +276,7 @@ func TestRunSeries(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(bad, "summary.json")); !os.IsNotExist(err) {
 		t.Errorf("a refused run wrote summary.json (stat: %v)", err)
 	}
-	if ents, _ := os.ReadDir(filepath.Join(bad, "arms")); len(ents) != 0 {
+	if ents, _ := os.ReadDir(filepath.Join(bad, "jobs")); len(ents) != 0 {
 		t.Errorf("a refused run wrote %v", ents)
 	}
 }

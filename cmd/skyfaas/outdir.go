@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/skyfaas/skyfaas/results"
+	"github.com/skyfaas/skyfaas/results/sweep"
+	"github.com/skyfaas/skyfaas/scenarios"
 )
 
 // An output directory holds one run: run.json says which (tool version,
@@ -39,12 +41,13 @@ type manifest struct {
 	CatalogSHA256  string   `json:"catalog_sha256"`
 	Seed           uint64   `json:"seed"`
 	Arms           []string `json:"arms"` // file stems, in arm order
+	Jobs           int      `json:"jobs"` // cells × arms × replications
 }
 
 // same reports whether m and o are the same run.
 func (m *manifest) same(o *manifest) bool {
 	return m.Version == o.Version && m.ScenarioSHA256 == o.ScenarioSHA256 &&
-		m.CatalogSHA256 == o.CatalogSHA256 && m.Seed == o.Seed && slices.Equal(m.Arms, o.Arms)
+		m.CatalogSHA256 == o.CatalogSHA256 && m.Seed == o.Seed && slices.Equal(m.Arms, o.Arms) && m.Jobs == o.Jobs
 }
 
 // scenarioDigest is the SHA-256 of a resolved scenario's JSON.
@@ -60,7 +63,8 @@ func scenarioDigest(scenario any) (string, error) {
 // outputs are the files a run writes, relative to its directory (globs).
 var outputs = []string{
 	"summary.json", "summary.csv", "tradeoff.png",
-	filepath.Join("arms", "*.json"), filepath.Join("series", "*.parquet"),
+	filepath.Join("arms", "*.json"), filepath.Join("series", "*.parquet"), filepath.Join("jobs", "*.json"),
+	filepath.Join("report", "*.*"), filepath.Join("report", "plots", "*.*"),
 }
 
 // openOutDir prepares dir for the run m: it takes the directory's lock,
@@ -68,7 +72,7 @@ var outputs = []string{
 // The returned function releases the lock. Notes on what was removed go to
 // stderr.
 func openOutDir(dir string, m *manifest, stderr io.Writer) (release func(), err error) {
-	if err := os.MkdirAll(filepath.Join(dir, "arms"), 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	unlock, err := lockDir(filepath.Join(dir, lockName))
@@ -140,7 +144,8 @@ func removeOutputs(dir string) (int, error) {
 // (".<name>.tmp<random>") from dir and its arms and series directories.
 func removeTemporaries(dir string) (int, error) {
 	n := 0
-	for _, d := range []string{dir, filepath.Join(dir, "arms"), filepath.Join(dir, "series")} {
+	for _, d := range []string{dir, filepath.Join(dir, "arms"), filepath.Join(dir, "series"), filepath.Join(dir, "jobs"),
+		filepath.Join(dir, "report"), filepath.Join(dir, "report", "plots")} {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			continue // absent, or not a directory: nothing of ours (the run reports it when it writes there)
 		}
@@ -158,4 +163,14 @@ func removeTemporaries(dir string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// newManifest describes the run of runner's sweep.
+func newManifest(plan *scenarios.Plan, r *jobRunner) *manifest {
+	m := &manifest{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, ScenarioSHA256: r.id.ScenarioSHA256,
+		CatalogSHA256: plan.CatalogSHA256, Seed: r.seed, Jobs: plan.Jobs()}
+	for i, a := range plan.Arms {
+		m.Arms = append(m.Arms, fmt.Sprintf("a%02d-%s", i, sweep.Slug(a.Name)))
+	}
+	return m
 }

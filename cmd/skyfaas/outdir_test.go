@@ -70,10 +70,10 @@ func TestOutDirHoldsOneRun(t *testing.T) {
 	if _, _, err := runCmd(t, "run", writeScenario(t, small), "--out", dir, "--quiet", "--series"); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(globs(t, filepath.Join(dir, "arms", "*.json"))); n != 3 {
-		t.Fatalf("%d arm files after the first run, want 3", n)
+	if n := len(globs(t, filepath.Join(dir, "jobs", "*.json"))); n != 6 {
+		t.Fatalf("%d job records after the first run, want 6", n)
 	}
-	orphan := filepath.Join(dir, "arms", ".01-aws.json.tmp12345")
+	orphan := filepath.Join(dir, "jobs", ".c000-a00-aws-r000.json.tmp12345")
 	if err := os.WriteFile(orphan, []byte("half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +91,9 @@ func TestOutDirHoldsOneRun(t *testing.T) {
 	if tmp := temporaries(t, dir); len(tmp) != 0 {
 		t.Errorf("temporary files left: %v", tmp)
 	}
-	arms := globs(t, filepath.Join(dir, "arms", "*.json"))
-	if len(arms) != 2 || len(globs(t, filepath.Join(dir, "series", "*"))) != 0 {
-		t.Errorf("after the second run: arms %v, series %v", arms, globs(t, filepath.Join(dir, "series", "*")))
+	jobs := globs(t, filepath.Join(dir, "jobs", "*.json"))
+	if len(jobs) != 4 || len(globs(t, filepath.Join(dir, "series", "*"))) != 0 {
+		t.Errorf("after the second run: jobs %v, series %v", jobs, globs(t, filepath.Join(dir, "series", "*")))
 	}
 	var m manifest
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
@@ -145,7 +145,7 @@ func TestKilledRunsLeaveAConsistentDirectory(t *testing.T) {
 	if tmp := temporaries(t, dir); len(tmp) != 0 {
 		t.Errorf("temporary files left: %v", tmp)
 	}
-	for _, f := range []string{"summary.json", "summary.csv", "run.json", "arms/01-aws.json", "arms/03-hybrid.json", "series/02-greenest.parquet"} {
+	for _, f := range []string{"summary.json", "summary.csv", "run.json", "jobs/c000-a00-aws-r000.json", "jobs/c000-a02-hybrid-r001.json", "series/c000-a01-greenest-r001.parquet"} {
 		a, err1 := os.ReadFile(filepath.Join(want, f))
 		b, err2 := os.ReadFile(filepath.Join(dir, f))
 		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {

@@ -11,15 +11,14 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/skyfaas/skyfaas/results"
-	"github.com/skyfaas/skyfaas/results/series"
+	"github.com/skyfaas/skyfaas/results/report"
+	"github.com/skyfaas/skyfaas/results/sweep"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
-	"github.com/skyfaas/skyfaas/traces"
 )
 
 const runUsage = `Usage: skyfaas run [SCENARIO] [flags]
@@ -46,6 +45,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	seedFlag := fs.String("seed", "", "seed of every random stream (default: the scenario's)")
 	workers := fs.Int("workers", runtime.NumCPU(), "arms run at once")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	reps := fs.Int("replications", 0, "replications of every arm (default: the scenario's sweep.replications, 5 unless set)")
 	withSeries := fs.Bool("series", false, "write each arm's per-interval series as Parquet under OUT/series")
 	// Accept flags before or after the scenario path.
 	var positional []string
@@ -85,42 +85,70 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	plan.Scenario.Seed = &seed
+	if *reps != 0 {
+		if *reps < 1 || *reps > scenarios.MaxReplications {
+			return fmt.Errorf("%w: --replications must be in 1..%d (got %d)", errUsage, scenarios.MaxReplications, *reps)
+		}
+		plan.Scenario.Sweep.Replications = reps
+	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug(plan.Scenario.Name), seed))
 	}
-	digest, err := scenarioDigest(plan.Scenario)
+	runner, err := newJobRunner(plan, seed, dir, *workers, scenarios.Shard{}, *withSeries)
 	if err != nil {
 		return err
 	}
-	man := &manifest{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, ScenarioSHA256: digest,
-		CatalogSHA256: plan.CatalogSHA256, Seed: seed}
-	for i, a := range plan.Arms {
-		man.Arms = append(man.Arms, armFile(i, a.Name))
-	}
-	release, err := openOutDir(dir, man, stderr)
+	release, err := openOutDir(dir, newManifest(plan, runner), stderr)
 	if err != nil {
 		return fmt.Errorf("output directory %s: %w", dir, err)
 	}
 	defer release()
-	seriesDir := ""
 	if *withSeries {
-		seriesDir = filepath.Join(dir, "series")
-		if err := checkWritableDir(seriesDir); err != nil {
+		if err := checkWritableDir(filepath.Join(dir, sweep.SeriesDir)); err != nil {
 			return fmt.Errorf("series directory: %w", err)
 		}
 	}
-
-	sum := results.Summary{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, Scenario: plan.Scenario,
-		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: seed, Objective: results.NewObjectiveInfo(plan.Objective())}
-	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms, output %s\n",
-		sum.Version, plan.Scenario.Name, plan.File, seed, len(plan.Arms), dir)
+	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms x %d cell(s) x %d replications = %d jobs, output %s\n",
+		version(), plan.Scenario.Name, plan.File, seed, len(plan.Arms), len(plan.Cells()), plan.Replications(), plan.Jobs(), dir)
 	start := time.Now()
-	arms, workload, assumptions, err := runArms(ctx, plan, seed, *workers, dir, seriesDir, stderr, !*quiet && isTerminal(stderr))
+	ran, skipped, err := runner.run(ctx, stderr, !*quiet && isTerminal(stderr))
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted after %d of %d jobs (finished jobs are kept in %s; rerun the same command to resume): %w",
+				ran+skipped, plan.Jobs(), filepath.Join(dir, sweep.JobsDir), err)
+		}
+		return err
+	}
+	el := time.Since(start)
+	return finishRun(stdout, plan, runner, dir, ran, skipped, el)
+}
+
+// finishRun writes the summary of the first replication (summary.json,
+// summary.csv, tradeoff.png), then the report over every replication, and
+// prints its tables.
+func finishRun(stdout io.Writer, plan *scenarios.Plan, runner *jobRunner, dir string, ran, skipped int, el time.Duration) error {
+	jobs, err := sweep.ReadJobs(dir)
 	if err != nil {
 		return err
 	}
-	sum.Arms, sum.Workload, sum.Assumptions = arms, workload, &assumptions
+	workload, assumptions, err := runner.describe()
+	if err != nil {
+		return err
+	}
+	sum := results.Summary{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, Scenario: plan.Scenario,
+		CatalogName: plan.CatalogName, CatalogSHA256: plan.CatalogSHA256, Seed: runner.seed,
+		Objective: results.NewObjectiveInfo(plan.Objective()), Workload: workload, Assumptions: &assumptions}
+	var invocations int64
+	for _, j := range jobs {
+		if j.Cell == 0 && j.Replication == 0 {
+			sum.Arms = append(sum.Arms, j.Result)
+		}
+		invocations += j.Result.Invocations.Arrived
+	}
+	if len(sum.Arms) != len(plan.Arms) {
+		return fmt.Errorf("internal error: %d of %d arms of the first replication in %s", len(sum.Arms), len(plan.Arms), dir)
+	}
 	if err := results.CheckConservation(&sum); err != nil {
 		return fmt.Errorf("internal error: %w", err)
 	}
@@ -139,175 +167,46 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	var png bytes.Buffer
-	title := fmt.Sprintf("%s, seed %d: %d arms, one point each", plan.Scenario.Name, seed, len(arms))
+	title := fmt.Sprintf("%s, seed %d, replication 1 of %d: %d arms, one point each", plan.Scenario.Name, runner.seed, plan.Replications(), len(sum.Arms))
 	if err := results.TradeoffPNG(&png, &sum, title); err != nil {
 		return err
 	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, "tradeoff.png"), png.Bytes()); err != nil {
 		return err
 	}
-	var invocations int64
-	for _, a := range arms {
-		invocations += a.Invocations.Arrived
+	rep, err := report.Write(dir, report.Options{Reference: plan.Scenario.Sweep.Reference})
+	if err != nil {
+		return err
 	}
-	el := time.Since(start)
-	fmt.Fprintf(stdout, "scenario %s, seed %d: %s workload, %d functions, %d invocations per arm, %.1f simulated hours\n",
-		plan.Scenario.Name, seed, sum.Workload.Kind, sum.Workload.Functions, arms[0].Invocations.Arrived, (sum.Workload.HorizonSeconds-sum.Workload.StartSeconds)/3600)
-	for _, n := range sum.Workload.Notes {
+	fmt.Fprintf(stdout, "scenario %s, seed %d: %s workload, %d functions, %d invocations per arm (replication 1), %.1f simulated hours\n",
+		plan.Scenario.Name, runner.seed, workload.Kind, workload.Functions, sum.Arms[0].Invocations.Arrived, (workload.HorizonSeconds-workload.StartSeconds)/3600)
+	for _, n := range workload.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
-	if err := results.Table(stdout, &sum); err != nil {
+	if _, err := stdout.Write(rep.Text); err != nil {
+		return err
+	}
+	if err := assumptions.Write(stdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "columns: cost $ total incl. provisioned capacity; $/1k done per 1,000 completed invocations; cold %% of started;\n"+
-		"SLA viol %% of finished; fail %% of arrived (oom/throttled/timeout/infeasible counts beside it); wait = mean delay before\n"+
-		"execution (queueing + cold start); in flight = executing or queued at the end; share = invocations per provider.\n"+
-		"Full figures: summary.json.\n")
+		"SLA viol %% of finished; fail %% of arrived. Replication 1 in full (latency, failures by cause, shares, objective):\n"+
+		"summary.json and summary.csv; every replication: jobs/ and report/rows.{parquet,csv}; tables in Markdown and\n"+
+		"LaTeX and plots (PNG, PDF): report/.\n")
 	also := ""
-	if seriesDir != "" {
-		also = fmt.Sprintf(", series in %s", seriesDir)
+	if runner.series {
+		also = ", series in " + filepath.Join(dir, sweep.SeriesDir)
 	}
-	fmt.Fprintf(stdout, "wrote %s, summary.csv and tradeoff.png%s (%d arms, %s invocations simulated in %.1fs, %.2f M/s)\n",
-		filepath.Join(dir, "summary.json"), also, len(arms), humanCount(invocations), el.Seconds(),
-		float64(invocations)/el.Seconds()/1e6)
+	fmt.Fprintf(stdout, "wrote %s%s (%d jobs run, %d already done; %s invocations in %.1fs, %.2f M/s)\n",
+		dir, also, ran, skipped, humanCount(invocations), el.Seconds(), float64(invocations)/max(el.Seconds(), 1e-9)/1e6)
 	return nil
 }
 
-// runArms runs every arm, workers at a time, each on its own engine, and
-// writes each arm's summary as it finishes. It returns the arms, and the
-// workload and assumptions as the first arm described them after replaying
-// it.
-func runArms(ctx context.Context, plan *scenarios.Plan, seed uint64, workers int, dir, seriesDir string, stderr io.Writer, progress bool) ([]results.Arm, results.WorkloadInfo, results.Assumptions, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	n := len(plan.Arms)
-	out := make([]results.Arm, n)
-	loads := make([]results.WorkloadInfo, n)
-	assume := make([]results.Assumptions, n)
-	errs := make([]error, n)
-	var (
-		arrived atomic.Int64
-		done    atomic.Int64
-		wg      sync.WaitGroup
-		jobs    = make(chan int)
-	)
-	stopProgress := func() {}
-	if progress {
-		stopProgress = startProgress(stderr, n, &done, &arrived)
-	}
-	for w := 0; w < min(workers, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				arm, load, as, err := runArm(ctx, plan, i, seed, seriesDir, &arrived)
-				if err != nil {
-					errs[i] = fmt.Errorf("arm %q: %w", plan.Arms[i].Name, err)
-					cancel()
-					continue
-				}
-				out[i], loads[i], assume[i] = arm, load, as
-				js, err := results.JSON(arm)
-				if err == nil {
-					err = results.WriteFileAtomic(filepath.Join(dir, "arms", armFile(i, arm.Name)+".json"), js)
-				}
-				if err != nil {
-					errs[i] = err
-					cancel()
-				}
-				done.Add(1)
-			}
-		}()
-	}
-feed:
-	for i := range n {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	stopProgress()
-	// Report the arms that failed, not the others that were stopped because
-	// of it (or of an interrupt).
-	var failed []error
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			failed = append(failed, err)
-		}
-	}
-	if err := errors.Join(failed...); err != nil {
-		return nil, results.WorkloadInfo{}, results.Assumptions{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, results.WorkloadInfo{}, results.Assumptions{}, fmt.Errorf("interrupted after %d of %d arms (their results are in %s): %w", done.Load(), n, filepath.Join(dir, "arms"), err)
-	}
-	for i := 1; i < n; i++ {
-		assume[0].Vary(&assume[i])
-	}
-	return out, loads[0], assume[0], nil
-}
-
-// armFile names arm i's files: <n>-<arm>, n from 1.
-func armFile(i int, name string) string { return fmt.Sprintf("%02d-%s", i+1, slug(name)) }
-
-// runArm runs arm i and describes the workload its source replayed and the
-// assumptions of its configuration. With a series directory, it writes the
-// arm's series there.
-func runArm(ctx context.Context, plan *scenarios.Plan, i int, seed uint64, seriesDir string, arrived *atomic.Int64) (_ results.Arm, _ results.WorkloadInfo, _ results.Assumptions, err error) {
-	if err := ctx.Err(); err != nil {
-		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err // interrupted before it began
-	}
-	cfg, err := plan.Config(i, seed, 0)
-	if err != nil {
-		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
-	}
-	if c, ok := cfg.Source.(io.Closer); ok {
-		defer c.Close() // a reader's temporary files, if a run stops early
-	}
-	if seriesDir != "" {
-		w, err := series.Create(filepath.Join(seriesDir, armFile(i, plan.Arms[i].Name)+".parquet"), seriesMeta(plan, i, seed, &cfg))
-		if err != nil {
-			return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
-		}
-		defer func() {
-			if err == nil {
-				err = w.Close()
-			} else {
-				w.Abort()
-			}
-		}()
-		cfg.Recorder = w
-	}
-	var last int64
-	cfg.ProgressEvery = 1 << 18
-	cfg.Progress = func(_ sim.Time, n int64) {
-		arrived.Add(n - last)
-		last = n
-	}
-	m, err := sim.Run(ctx, cfg)
-	if err != nil {
-		return results.Arm{}, results.WorkloadInfo{}, results.Assumptions{}, err
-	}
-	arrived.Add(m.Arrived - last)
-	a := plan.Arms[i]
-	load := results.WorkloadInfo{Kind: plan.Scenario.Workload.Kind, Functions: len(cfg.Source.Functions()),
-		Apps: len(cfg.Source.Apps()), HorizonSeconds: m.Horizon.Seconds(), StartSeconds: m.Start.Seconds()}
-	if n, ok := cfg.Source.(traces.Noter); ok {
-		load.Notes = n.Notes()
-	}
-	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, a.Catalog, plan.Scenario.Catalog.FreeTier)
-	arm.PerApp = results.NewPerApp(m, cfg.Source.Functions(), len(cfg.Source.Apps()))
-	arm.SetObjective(plan.Objective(), m)
-	return arm, load, results.NewAssumptions(&cfg, plan.WorkloadLabel()), nil
-}
-
-// seriesMeta is what a series file records about its run.
-func seriesMeta(plan *scenarios.Plan, i int, seed uint64, cfg *sim.Config) map[string]string {
-	a := plan.Arms[i]
+// seriesMeta is what a series file records about its job.
+func seriesMeta(plan *scenarios.Plan, j scenarios.Job, seed uint64, cfg *sim.Config) map[string]string {
+	a := plan.Arms[j.Arm]
 	return map[string]string{
+		"replication": strconv.Itoa(j.Replication),
 		"tool":        "skyfaas " + version(),
 		"scenario":    plan.Scenario.Name,
 		"file":        plan.File,
@@ -338,8 +237,10 @@ func checkWritableDir(dir string) error {
 	return os.Remove(f.Name())
 }
 
-// startProgress redraws one status line on the terminal until stopped.
-func startProgress(w io.Writer, arms int, done, arrived *atomic.Int64) func() {
+// startProgress redraws one status line on the terminal until stopped:
+// jobs done of total, invocations simulated, and an estimate of the time
+// left from the mean time per job so far.
+func startProgress(w io.Writer, what string, total int, done, arrived *atomic.Int64) func() {
 	stop := make(chan struct{})
 	finished := make(chan struct{})
 	start := time.Now()
@@ -354,8 +255,13 @@ func startProgress(w io.Writer, arms int, done, arrived *atomic.Int64) func() {
 				return
 			case <-t.C:
 				el := time.Since(start).Seconds()
-				fmt.Fprintf(w, "\r\033[Karms done %d/%d, %s invocations simulated, %.1f M/s, %.0fs",
-					done.Load(), arms, humanCount(arrived.Load()), float64(arrived.Load())/el/1e6, el)
+				n := done.Load()
+				eta := "ETA -"
+				if n > 0 {
+					eta = fmt.Sprintf("ETA %.0fs", el/float64(n)*float64(int64(total)-n))
+				}
+				fmt.Fprintf(w, "\r\033[K%s done %d/%d, %s invocations simulated, %.1f M/s, %.0fs, %s",
+					what, n, total, humanCount(arrived.Load()), float64(arrived.Load())/el/1e6, el, eta)
 			}
 		}
 	}()
