@@ -25,9 +25,13 @@ import (
 const usage = `skyfaas: a discrete-event simulator of serverless functions across clouds
 
 Usage:
-  skyfaas run [SCENARIO] [--out DIR] [--seed N] [--workers N]
-        run every arm of a scenario (the embedded default if none is given),
-        print the comparison and write summary.json and summary.csv
+  skyfaas run [SCENARIO] [--out DIR] [--seed N] [--replications N] [--series]
+        run every arm of a scenario (the embedded default if none is given)
+        over its replications and grid; print means with 95 % intervals and
+        paired differences; write job records, a report and summary.json
+  skyfaas sweep SCENARIO --out DIR [--shard i/n]
+        run a scenario's sweep, or one shard of it (Slurm arrays, Kubernetes
+        Indexed Jobs), resumable, into a shared directory
   skyfaas validate SCENARIO
         check a scenario file and report every problem with its line
   skyfaas report DIR [--reference ARM] [--intervals pm|bracket]
@@ -69,6 +73,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "run":
 		return runRun(ctx, args[1:], stdout, stderr)
+	case "sweep":
+		return runSweep(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
 	case "report":

@@ -71,11 +71,19 @@ var outputs = []string{
 // removes what another run or a killed one left there, and writes run.json.
 // The returned function releases the lock. Notes on what was removed go to
 // stderr.
-func openOutDir(dir string, m *manifest, stderr io.Writer) (release func(), err error) {
+//
+// Shards of one sweep share a directory: each locks only its own share, and
+// with strict (sweep) a directory holding another run is refused, never
+// cleaned, since its files may be a colleague's shards.
+func openOutDir(dir string, m *manifest, shard scenarios.Shard, strict bool, stderr io.Writer) (release func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	unlock, err := lockDir(filepath.Join(dir, lockName))
+	lock := lockName
+	if shard.N > 1 {
+		lock = fmt.Sprintf("%s.shard-%d-of-%d", lockName, shard.I, shard.N)
+	}
+	unlock, err := lockDir(filepath.Join(dir, lock))
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +107,13 @@ func openOutDir(dir string, m *manifest, stderr io.Writer) (release func(), err 
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
+	if !old.same(m) && strict && (old.ScenarioSHA256 != "" || hasOutputs(dir)) {
+		what := "results without a run.json"
+		if old.ScenarioSHA256 != "" {
+			what = fmt.Sprintf("another sweep (%s, seed %d, %s, %d jobs)", old.ScenarioFile, old.Seed, old.Version, old.Jobs)
+		}
+		return nil, fmt.Errorf("holds %s: refusing to mix or overwrite them; choose another --out", what)
+	}
 	if !old.same(m) {
 		n, err := removeOutputs(dir)
 		if err != nil {
@@ -120,6 +135,16 @@ func openOutDir(dir string, m *manifest, stderr io.Writer) (release func(), err 
 		return nil, err
 	}
 	return unlock, nil
+}
+
+// hasOutputs reports whether dir holds result files of a run.
+func hasOutputs(dir string) bool {
+	for _, g := range outputs {
+		if files, _ := filepath.Glob(filepath.Join(dir, g)); len(files) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // removeOutputs removes the result files of a run from dir.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,30 +24,62 @@ import (
 
 const runUsage = `Usage: skyfaas run [SCENARIO] [flags]
 
-Runs every arm of SCENARIO (the embedded default scenario if omitted), one
-engine per arm, in parallel. Prints the comparison table and writes, under
-the output directory, arms/<n>-<arm>.json as each arm finishes and then
-summary.json, summary.csv and tradeoff.png (each arm's cost against its p95
-latency, carbon and SLA violations). The seed is recorded with the results.
+Runs every arm of SCENARIO (the embedded default scenario if omitted) in
+every cell of its [sweep] grid, sweep.replications times (5 unless set;
+--replications overrides), one engine per job, --workers at a time. Arms of
+one replication share their random numbers, so their differences are
+paired. Each job's record is written under OUT/jobs as it finishes; a rerun
+of the same command skips the jobs already done. At the end it prints the
+means with 95 % intervals and the differences from the reference arm, and
+writes OUT/report (rows as Parquet and CSV, tables as text, Markdown and
+LaTeX, plots as PNG and PDF), and replication 1 in full as summary.json,
+summary.csv and tradeoff.png. The seed is recorded with the results.
 
-With --series, each arm also writes its per-interval series (one row per
+With --series, each job also writes its per-interval series (one row per
 pool and tick: arrivals, starts, cold starts, instances busy, idle,
 starting and pre-warmed, queue, concurrency, memory, GB-s, cost, carbon,
-SLA violations) to series/<n>-<arm>.parquet, streamed as it runs and put
-in place when the arm finishes. Read it with pandas or polars as is:
-  pandas.read_parquet("OUT/series/01-ARM.parquet")
+SLA violations) to OUT/series/<job>.parquet, streamed as it runs and put
+in place when the job finishes. Read it with pandas or polars as is:
+  pandas.read_parquet("OUT/series/c000-a00-ARM-r000.parquet")
+
+Flags:
+`
+
+const sweepUsage = `Usage: skyfaas sweep SCENARIO --out DIR [--shard i/n] [flags]
+
+Runs the jobs of SCENARIO's sweep as run does, or with --shard i/n only
+every n-th of them (jobs i, i+n, ...), so that a Slurm job array or a
+Kubernetes Indexed Job spreads a sweep over machines writing into one
+shared DIR. A shard resumes where it stopped. The shard that completes
+the sweep writes the report; otherwise, once every shard has finished,
+skyfaas report DIR merges what is there. DIR must hold this sweep or
+nothing: jobs of another scenario, seed or version are refused, never
+overwritten.
 
 Flags:
 `
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", stderr, runUsage)
+	return runJobsCommand(ctx, "run", runUsage, args, stdout, stderr)
+}
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runJobsCommand(ctx, "sweep", sweepUsage, args, stdout, stderr)
+}
+
+// runJobsCommand is run and sweep.
+func runJobsCommand(ctx context.Context, name, usage string, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags(name, stderr, usage)
 	out := fs.String("out", "", "output directory (default skyfaas-out/<scenario>-seed<N>)")
 	seedFlag := fs.String("seed", "", "seed of every random stream (default: the scenario's)")
 	workers := fs.Int("workers", runtime.NumCPU(), "arms run at once")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	reps := fs.Int("replications", 0, "replications of every arm (default: the scenario's sweep.replications, 5 unless set)")
-	withSeries := fs.Bool("series", false, "write each arm's per-interval series as Parquet under OUT/series")
+	withSeries := fs.Bool("series", false, "write each job's per-interval series as Parquet under OUT/series")
+	shardFlag := ""
+	if name == "sweep" {
+		fs.StringVar(&shardFlag, "shard", "", "run share i of n of the jobs (1 <= i <= n)")
+	}
 	// Accept flags before or after the scenario path.
 	var positional []string
 	for len(args) > 0 {
@@ -60,7 +93,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		args = fs.Args()[1:]
 	}
 	if len(positional) > 1 {
-		return fmt.Errorf("%w: run takes at most one scenario file (got %q)", errUsage, positional)
+		return fmt.Errorf("%w: %s takes at most one scenario file (got %q)", errUsage, name, positional)
+	}
+	if name == "sweep" && (len(positional) == 0 || *out == "") {
+		return fmt.Errorf("%w: sweep needs a scenario file and --out (shards share one directory)", errUsage)
+	}
+	var shard scenarios.Shard
+	if shardFlag != "" {
+		var err error
+		if shard, err = scenarios.ParseShard(shardFlag); err != nil {
+			return fmt.Errorf("%w: --%v", errUsage, err)
+		}
 	}
 	if *workers < 1 {
 		return fmt.Errorf("%w: --workers must be at least 1", errUsage)
@@ -85,7 +128,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	plan.Scenario.Seed = &seed
-	if *reps != 0 {
+	repsSet := false
+	fs.Visit(func(f *flag.Flag) { repsSet = repsSet || f.Name == "replications" })
+	if repsSet {
 		if *reps < 1 || *reps > scenarios.MaxReplications {
 			return fmt.Errorf("%w: --replications must be in 1..%d (got %d)", errUsage, scenarios.MaxReplications, *reps)
 		}
@@ -95,11 +140,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dir == "" {
 		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug(plan.Scenario.Name), seed))
 	}
-	runner, err := newJobRunner(plan, seed, dir, *workers, scenarios.Shard{}, *withSeries)
+	runner, err := newJobRunner(plan, seed, dir, *workers, shard, *withSeries)
 	if err != nil {
 		return err
 	}
-	release, err := openOutDir(dir, newManifest(plan, runner), stderr)
+	release, err := openOutDir(dir, newManifest(plan, runner), shard, name == "sweep", stderr)
 	if err != nil {
 		return fmt.Errorf("output directory %s: %w", dir, err)
 	}
@@ -109,8 +154,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("series directory: %w", err)
 		}
 	}
-	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms x %d cell(s) x %d replications = %d jobs, output %s\n",
-		version(), plan.Scenario.Name, plan.File, seed, len(plan.Arms), len(plan.Cells()), plan.Replications(), plan.Jobs(), dir)
+	share := ""
+	if shard.N > 1 {
+		share = fmt.Sprintf(", shard %d/%d", shard.I, shard.N)
+	}
+	fmt.Fprintf(stderr, "skyfaas %s: scenario %q (%s), seed %d, %d arms x %d cell(s) x %d replications = %d jobs%s, output %s\n",
+		version(), plan.Scenario.Name, plan.File, seed, len(plan.Arms), len(plan.Cells()), plan.Replications(), plan.Jobs(), share, dir)
 	start := time.Now()
 	ran, skipped, err := runner.run(ctx, stderr, !*quiet && isTerminal(stderr))
 	if err != nil {
@@ -121,6 +170,19 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	el := time.Since(start)
+	if shard.N > 1 {
+		recorded := 0
+		for k := range plan.Jobs() {
+			if runner.done(plan.JobAt(k)) {
+				recorded++
+			}
+		}
+		if recorded < plan.Jobs() {
+			fmt.Fprintf(stdout, "shard %d/%d done in %.1fs (%d jobs run, %d already done); the sweep has %d of %d jobs recorded in %s.\n"+
+				"When every shard has finished: skyfaas report %s\n", shard.I, shard.N, el.Seconds(), ran, skipped, recorded, plan.Jobs(), dir, dir)
+			return nil
+		}
+	}
 	return finishRun(stdout, plan, runner, dir, ran, skipped, el)
 }
 
