@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -85,6 +87,9 @@ func (a tomlArgs) Decode(v any) error {
 	if len(a) == 0 {
 		return nil
 	}
+	if err := durationsAreStrings(a, v); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(map[string]any(a)); err != nil {
 		return fmt.Errorf("settings: %v", err)
@@ -99,6 +104,40 @@ func (a tomlArgs) Decode(v any) error {
 	}
 	if u := md.Undecoded(); len(u) > 0 {
 		return fmt.Errorf("%s: unknown setting for this policy", u[0].String())
+	}
+	return nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// durationsAreStrings refuses a bare number for a duration setting: the
+// TOML decoder would read keepalive = 600 as 600 ns. Durations are strings
+// with a unit everywhere in a scenario ("10m", "500ms").
+func durationsAreStrings(a tomlArgs, v any) error {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	for _, f := range reflect.VisibleFields(t) {
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft != durationType {
+			continue
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if key == "" {
+			key = f.Name
+		}
+		if val, ok := a[key]; ok {
+			if _, isString := val.(string); !isString {
+				return fmt.Errorf("%s: must be a duration string such as \"10m\" or \"500ms\" (got %v)", key, val)
+			}
+		}
 	}
 	return nil
 }

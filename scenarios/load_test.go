@@ -172,6 +172,8 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 			[]string{"simulation.keepalive_mode: must be since-first-idle or since-idle", "simulation.cold_start_mode: must be adds or replaces", "simulation.memory_sharing: must be process or sum", "simulation.instance_packing: must be cpu or slots"}},
 		{"memory sizes not increasing", base + "[simulation]\nmemory_sizes = [512, 256]\n", []string{"line 11: simulation.memory_sizes: sizes must increase (256 after 512)"}},
 		{"empty memory sizes", base + "[simulation]\nmemory_sizes = []\n", []string{"simulation.memory_sizes: needs 1 to 255 sizes (got 0)"}},
+		{"bare-number durations in policy settings", base + "[[arms]]\nname = \"k\"\nstrategic = \"cheapest\"\noperational = { policy = \"fixed-keepalive\", keepalive = 600 }\n[[arms]]\nname = \"o\"\nstrategic = \"cheapest\"\noperational = { policy = \"oracle\", lookahead = 60 }\n[[arms]]\nname = \"h\"\nstrategic = \"cheapest\"\noperational = { policy = \"hybrid-histogram\", range = \"4h\", bin = 60 }\n",
+			[]string{"arms[1].operational.keepalive: must be a duration string such as \"10m\" or \"500ms\" (got 600)", "arms[2].operational.lookahead: must be a duration string", "arms[3].operational.bin: must be a duration string"}},
 		{"no history", base + "[simulation]\nhistory_intervals = 0\n", []string{"line 11: simulation.history_intervals: must be in 1..5760 (got 0)"}},
 		{"bad forecast", base + "[simulation.carbon_forecast]\nhorizon = \"-1h\"\nnoise = -0.5\n", []string{"simulation.carbon_forecast: horizon must be in [0, 7 days] and noise a relative error in [0, 10] (got -1h0m0s and -0.5)"}},
 	} {
