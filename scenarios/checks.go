@@ -175,8 +175,8 @@ func checkScenario(s *Scenario, ps *problems) {
 			ps.add(fmt.Sprintf("arms[%d].cpu_bound_fraction", i), "must be a fraction in [0, 1] (got %v)", *f)
 		}
 	}
-	if s.SLO.Fixed < 0 {
-		ps.add("slo.fixed", "must not be negative (got %v)", s.SLO.Fixed)
+	if s.SLO.Fixed < 0 || (s.SLO.Fixed > 0 && time.Duration(s.SLO.Fixed)%time.Microsecond != 0) {
+		ps.add("slo.fixed", "must be 0 (none: factor and slack apply) or a positive whole number of microseconds (got %v)", s.SLO.Fixed)
 	}
 	if f := *s.SLO.Factor; !finite(f) || f < 0 {
 		ps.add("slo.factor", "must be a finite number >= 0 (got %v)", f)

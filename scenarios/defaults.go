@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/BurntSushi/toml"
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/traces"
 )
@@ -61,8 +62,11 @@ const (
 	DefaultOperational = "provider-default"
 )
 
-// applyDefaults fills every field left out.
-func applyDefaults(s *Scenario, file string) {
+// applyDefaults fills every field left out (md says which keys the file
+// gave: a value given as zero stays zero, for the checks to refuse, never
+// silently replaced by the default).
+func applyDefaults(s *Scenario, file string, md toml.MetaData) {
+	given := func(key string) bool { return md.IsDefined("simulation", key) }
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
@@ -94,10 +98,16 @@ func applyDefaults(s *Scenario, file string) {
 		w.MemoryMB = DefaultPoissonMemoryMB
 	}
 	sm := &s.Simulation
-	setDur(&sm.StrategicEpoch, DefaultStrategicEpoch)
-	setDur(&sm.TacticalEpoch, DefaultTacticalEpoch)
-	setDur(&sm.Tick, DefaultTick)
-	setDur(&sm.MaxQueueWait, DefaultMaxQueueWait)
+	for _, d := range []struct {
+		key string
+		p   *Duration
+		v   time.Duration
+	}{{"strategic_epoch", &sm.StrategicEpoch, DefaultStrategicEpoch}, {"tactical_epoch", &sm.TacticalEpoch, DefaultTacticalEpoch},
+		{"tick", &sm.Tick, DefaultTick}, {"max_queue_wait", &sm.MaxQueueWait, DefaultMaxQueueWait}} {
+		if !given(d.key) {
+			setDur(d.p, d.v)
+		}
+	}
 	setStr(&sm.Routing, "most-recently-used")
 	setStr(&sm.OnLimit, "queue")
 	setStr(&sm.KeepAliveMode, "since-idle")

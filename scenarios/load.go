@@ -65,7 +65,13 @@ func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan,
 	if len(ps.list) > 0 {
 		return nil, ps.err(file)
 	}
-	applyDefaults(&s, file)
+	applyDefaults(&s, file, md)
+	var signed struct {
+		Seed *int64 `toml:"seed"`
+	}
+	if _, err := toml.Decode(string(data), &signed); err == nil && signed.Seed != nil && *signed.Seed < 0 {
+		ps.add("seed", "must be a non-negative integer (got %d)", *signed.Seed)
+	}
 	plan := &Plan{File: file, Dir: dir, Files: os.DirFS(dir), Registry: reg}
 	checkScenario(&s, ps)
 	cat, build, series, catErr := plan.loadCatalog(&s, ps)

@@ -174,6 +174,10 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 		{"empty memory sizes", base + "[simulation]\nmemory_sizes = []\n", []string{"simulation.memory_sizes: needs 1 to 255 sizes (got 0)"}},
 		{"bare-number durations in policy settings", base + "[[arms]]\nname = \"k\"\nstrategic = \"cheapest\"\noperational = { policy = \"fixed-keepalive\", keepalive = 600 }\n[[arms]]\nname = \"o\"\nstrategic = \"cheapest\"\noperational = { policy = \"oracle\", lookahead = 60 }\n[[arms]]\nname = \"h\"\nstrategic = \"cheapest\"\noperational = { policy = \"hybrid-histogram\", range = \"4h\", bin = 60 }\n",
 			[]string{"arms[1].operational.keepalive: must be a duration string such as \"10m\" or \"500ms\" (got 600)", "arms[2].operational.lookahead: must be a duration string", "arms[3].operational.bin: must be a duration string"}},
+		{"zero tick and queue wait are not defaults", base + "[simulation]\ntick = \"0s\"\nmax_queue_wait = \"0s\"\n",
+			[]string{"line 11: simulation.tick: must be positive (got 0s)", "line 12: simulation.max_queue_wait: must be positive (got 0s)"}},
+		{"sub-microsecond fixed SLO", base + "[slo]\nfixed = \"1ns\"\n", []string{"slo.fixed: must be 0 (none: factor and slack apply) or a positive whole number of microseconds (got 1ns)"}},
+		{"negative seed", "seed = -1\n" + base, []string{"line 1: seed: must be a non-negative integer (got -1)"}},
 		{"no history", base + "[simulation]\nhistory_intervals = 0\n", []string{"line 11: simulation.history_intervals: must be in 1..5760 (got 0)"}},
 		{"bad forecast", base + "[simulation.carbon_forecast]\nhorizon = \"-1h\"\nnoise = -0.5\n", []string{"simulation.carbon_forecast: horizon must be in [0, 7 days] and noise a relative error in [0, 10] (got -1h0m0s and -0.5)"}},
 	} {
