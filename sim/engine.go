@@ -185,6 +185,11 @@ type Engine struct {
 	refused   refusal // why the last dispatch failed
 	blocked   []int32 // scratch: scale-up scopes out of tokens in drainGroup
 
+	// generalPath sends every instance through the general processor-
+	// sharing path, the one-execution fast path (single.go) included: set
+	// by tests only, which check that both give the same results.
+	generalPath bool
+
 	cold       []*rand.Rand // per provider
 	stationary *PoolDecision
 	observer   IdleTimeObserver

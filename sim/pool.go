@@ -38,6 +38,7 @@ type pool struct {
 	timeout   Duration
 	execScale float64
 	slots     int32   // executions per instance
+	single    bool    // its instances take the one-execution fast path (single.go)
 	fastSlots int32   // executions an instance runs before they slow (rateAt)
 	cpuBound  float64 // share of an execution that slows with less CPU
 	busyW     float64 // facility watts of the CPU of one busy execution at BusyUtilisation
@@ -162,6 +163,7 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 		lastChange: e.now,
 	}
 	p.fastSlots = fastSlots(p)
+	p.single = p.slots == 1 && !p.rules.PerInstance && !e.generalPath
 	return pi
 }
 
