@@ -594,7 +594,7 @@ func (e *Engine) armExpiry(i int32, at Time) {
 		return
 	}
 	in.timerAt = at
-	e.q.push(at, evExpire, i, in.gen)
+	e.q.pushLane(in.pool, at, evExpire, i, in.gen) // one lane per pool: see eventQueue
 }
 
 // expire handles a keep-alive event.
