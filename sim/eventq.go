@@ -34,11 +34,12 @@ func (e *event) kind() eventKind { return eventKind(e.tag & (1<<kindBits - 1)) }
 // eventQueue is a 4-ary min-heap of events ordered by (at, seq): half the
 // depth of a binary heap, and the four children of a node share a cache
 // line or two. Beside it are lanes: queues of events pushed in time order
-// (the keep-alive timers of one pool, each its pool's keep-alive after the
-// moment it is armed, mostly are), merged by a small heap of their first
-// events. An event in a lane costs an append and, when it leaves, a sift in
-// the small heap, and it keeps the large heap small; events still leave
-// the queue in (at, seq) order, whether they waited in the heap or a lane.
+// (keep-alive timers of one keep-alive duration mostly are: most are armed
+// for that duration after the current time), merged by a small heap of
+// their first events. An event in a lane costs an append and, when it
+// leaves, a sift in the small heap, and it keeps the large heap small;
+// events still leave the queue in (at, seq) order, whether they waited in
+// the heap or a lane.
 type eventQueue struct {
 	items   []event
 	seq     uint64

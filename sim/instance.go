@@ -594,7 +594,7 @@ func (e *Engine) armExpiry(i int32, at Time) {
 		return
 	}
 	in.timerAt = at
-	e.q.pushLane(in.pool, at, evExpire, i, in.gen) // one lane per pool: see eventQueue
+	e.q.pushLane(e.pools[in.pool].expiryLane, at, evExpire, i, in.gen)
 }
 
 // expire handles a keep-alive event.
@@ -657,6 +657,7 @@ func (e *Engine) terminate(i int32) {
 func (e *Engine) setKeepAlive(pi int32, ka Duration) {
 	p := &e.pools[pi]
 	p.keepAlive = ka
+	p.expiryLane = e.expiryLane(ka)
 	for k := 0; k < p.idle.len(); {
 		i := *p.idle.at(k)
 		at := e.expiryOf(p, &e.inst[i])

@@ -46,7 +46,8 @@ type pool struct {
 	memW      float64 // facility watts per MB of memory
 	footMB    float64 // the function's largest observed footprint (pre-warms hold it)
 
-	keepAlive Duration
+	keepAlive  Duration
+	expiryLane int32 // event queue lane of its keep-alive timers (expiryLane)
 
 	idle     fifo[int32] // on-demand idle instances, oldest idle first
 	idleProv fifo[int32] // pre-warmed idle instances
@@ -163,8 +164,21 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 		lastChange: e.now,
 	}
 	p.fastSlots = fastSlots(p)
+	p.expiryLane = e.expiryLane(p.keepAlive)
 	p.single = p.slots == 1 && !p.rules.PerInstance && !e.generalPath
 	return pi
+}
+
+// expiryLane returns the event queue lane of the keep-alive timers of
+// pools whose keep-alive is ka: timers armed for ka after the current time
+// come in time order, whatever their pool (see eventQueue).
+func (e *Engine) expiryLane(ka Duration) int32 {
+	l, ok := e.kaLanes[ka]
+	if !ok {
+		l = int32(len(e.kaLanes))
+		e.kaLanes[ka] = l
+	}
+	return l
 }
 
 // fastSlots returns how many executions an instance of pool p runs before
