@@ -93,3 +93,20 @@ func TestEventQueueLanesKeepOrder(t *testing.T) {
 		t.Fatalf("left %d events (%d in lanes) after %d pops, %d pushed into lanes", q.len(), q.inLanes, popped, laned)
 	}
 }
+
+// BenchmarkEventQueueHold measures the hold model of a replay: a heap of
+// 8,192 events (about the completions pending in an AWS-only replay of the
+// shared sample), each pop followed by a push at a random later time.
+func BenchmarkEventQueueHold(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var q eventQueue
+	const size = 8192
+	const spread = 2_000_000 // µs: events up to 2 s ahead
+	for k := range size {
+		q.push(Time(rng.IntN(spread)), evComplete, int32(k), 0)
+	}
+	for b.Loop() {
+		ev := q.pop()
+		q.push(ev.at+Time(rng.IntN(spread)), evComplete, ev.ref, ev.gen)
+	}
+}
