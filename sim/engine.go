@@ -194,8 +194,14 @@ type Engine struct {
 	groupIdx  map[groupKey]int32
 	buckets   []bucket
 	bucketIdx map[groupKey]int32
-	refused   refusal // why the last dispatch failed
-	blocked   []int32 // scratch: scale-up scopes out of tokens in drainGroup
+	kaLanes   map[Duration]int32 // keep-alive -> event queue lane of its timers
+	refused   refusal            // why the last dispatch failed
+	blocked   []int32            // scratch: scale-up scopes out of tokens in drainGroup
+
+	// generalPath sends every instance through the general processor-
+	// sharing path, the one-execution fast path (single.go) included: set
+	// by tests only, which check that both give the same results.
+	generalPath bool
 
 	cold       []*rand.Rand // per provider
 	stationary *PoolDecision
@@ -275,6 +281,7 @@ func New(cfg Config) (*Engine, error) {
 		src:       cfg.Source,
 		groupIdx:  map[groupKey]int32{},
 		bucketIdx: map[groupKey]int32{},
+		kaLanes:   map[Duration]int32{},
 	}
 	e.horizon = cfg.Horizon
 	if e.horizon == 0 {

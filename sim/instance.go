@@ -141,6 +141,10 @@ func (e *Engine) fits(i int32, r request) bool {
 func (e *Engine) join(i int32, r request) {
 	in := &e.inst[i]
 	p := &e.pools[in.pool]
+	if p.single {
+		e.joinSingle(i, in, p, r)
+		return
+	}
 	e.touch(i)
 	cold := in.readyAt > e.now
 	if in.state != stBusy {
@@ -162,20 +166,7 @@ func (e *Engine) join(i int32, r request) {
 	}
 	e.holdMemory(in, r.mem)
 	e.fns[r.fn].running++
-	p.acct.starts++
-	if cold {
-		p.acct.cold++
-	}
-	if e.measured(r.arrival) {
-		if cold {
-			e.m.ColdStarts++
-			e.m.PerProvider[p.pl.Provider].ColdStarts++
-			e.m.PerFunction[r.fn].ColdStarts++
-		} else {
-			e.m.WarmStarts++
-		}
-		e.m.PerFunction[r.fn].Started++
-	}
+	e.countStart(p, r, cold)
 	switch {
 	case !cold:
 		e.begin(i, x, e.now)
@@ -187,6 +178,26 @@ func (e *Engine) join(i int32, r request) {
 	}
 	e.reschedule(i)
 	e.updatePartial(i)
+}
+
+// countStart counts the start of request r on an instance of pool p, cold
+// or warm.
+func (e *Engine) countStart(p *pool, r request, cold bool) {
+	p.acct.starts++ // the series counts every start, warm-up included
+	if cold {
+		p.acct.cold++
+	}
+	if !e.measured(r.arrival) {
+		return
+	}
+	if cold {
+		e.m.ColdStarts++
+		e.m.PerProvider[p.pl.Provider].ColdStarts++
+		e.m.PerFunction[r.fn].ColdStarts++
+	} else {
+		e.m.WarmStarts++
+	}
+	e.m.PerFunction[r.fn].Started++
 }
 
 // holdMemory adds a footprint to what instance in holds.
@@ -210,10 +221,7 @@ func (e *Engine) begin(i int32, x int32, start Time) {
 	ex := e.exec(in, x)
 	ex.started = true
 	ex.start = start
-	work := float64(Duration(float64(ex.r.ref)*p.execScale + 0.5))
-	if ex.cold && e.cfg.ColdStart == ColdStartReplaces {
-		work = 0 // the cold start was the whole service time
-	}
+	work := float64(e.workOf(p, ex))
 	// Begun ahead of its start (an instance that nobody else can join):
 	// the clock runs from now, so the wait is added to its work.
 	ex.vEnd = in.vclock + work + float64(start.Sub(e.now))
@@ -226,6 +234,15 @@ func (e *Engine) begin(i int32, x int32, start Time) {
 	if e.measured(ex.r.arrival) {
 		e.m.StartDelaySeconds += start.Sub(ex.r.arrival).Seconds()
 	}
+}
+
+// workOf returns the work of execution ex of pool p: its reference
+// duration scaled to the placement, µs at single occupancy.
+func (e *Engine) workOf(p *pool, ex *execution) Duration {
+	if ex.cold && e.cfg.ColdStart == ColdStartReplaces {
+		return 0 // the cold start was the whole service time
+	}
+	return Duration(float64(ex.r.ref)*p.execScale + 0.5)
 }
 
 // rateAt is the progress rate of every execution of an instance of pool p
@@ -356,21 +373,24 @@ func (e *Engine) complete(ev event) {
 	if in.egen != ev.gen || in.state != stBusy {
 		return
 	}
+	p := &e.pools[in.pool]
+	if p.single {
+		e.completeSingle(i, in, p)
+		return
+	}
 	in.evAt = noTimer
 	e.touch(i)
-	const eps = 1e-3 // µs of work: float rounding of the virtual clock
 	prev := noExec
-	p := &e.pools[in.pool]
 	for x := in.head; x != noExec; {
 		ex := e.exec(in, x)
 		next := ex.next
-		if ex.started && (ex.vEnd <= in.vclock+eps || deadline(p, ex) <= e.now) {
+		if ex.started && (ex.vEnd <= in.vclock+clockEps || deadline(p, ex) <= e.now) {
 			if prev == noExec {
 				in.head = next
 			} else {
 				e.exec(in, prev).next = next
 			}
-			e.endExecution(i, x, ex.vEnd > in.vclock+eps)
+			e.endExecution(i, x, ex.vEnd > in.vclock+clockEps)
 			in, p = &e.inst[i], &e.pools[in.pool]
 		} else {
 			prev = x
@@ -379,6 +399,10 @@ func (e *Engine) complete(ev event) {
 	}
 	e.afterFinish(i)
 }
+
+// clockEps is the tolerance of the virtual clock's float rounding, µs of
+// work: an execution whose end is within it of the clock has done its work.
+const clockEps = 1e-3
 
 // endExecution ends execution x of instance i (already unlinked), timed out or
 // completed, and charges it.
@@ -565,7 +589,7 @@ func (e *Engine) armExpiry(i int32, at Time) {
 		return
 	}
 	in.timerAt = at
-	e.q.push(at, evExpire, i, in.gen)
+	e.q.pushLane(e.pools[in.pool].expiryLane, at, evExpire, i, in.gen)
 }
 
 // expire handles a keep-alive event.
@@ -628,6 +652,7 @@ func (e *Engine) terminate(i int32) {
 func (e *Engine) setKeepAlive(pi int32, ka Duration) {
 	p := &e.pools[pi]
 	p.keepAlive = ka
+	p.expiryLane = e.expiryLane(ka)
 	for k := 0; k < p.idle.len(); {
 		i := *p.idle.at(k)
 		at := e.expiryOf(p, &e.inst[i])

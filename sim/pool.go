@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"sort"
 
 	"github.com/skyfaas/skyfaas/sim/billing"
 	"github.com/skyfaas/skyfaas/sim/carbon"
@@ -38,6 +39,7 @@ type pool struct {
 	timeout   Duration
 	execScale float64
 	slots     int32   // executions per instance
+	single    bool    // its instances take the one-execution fast path (single.go)
 	fastSlots int32   // executions an instance runs before they slow (rateAt)
 	cpuBound  float64 // share of an execution that slows with less CPU
 	busyW     float64 // facility watts of the CPU of one busy execution at BusyUtilisation
@@ -45,7 +47,8 @@ type pool struct {
 	memW      float64 // facility watts per MB of memory
 	footMB    float64 // the function's largest observed footprint (pre-warms hold it)
 
-	keepAlive Duration
+	keepAlive  Duration
+	expiryLane int32 // event queue lane of its keep-alive timers (expiryLane)
 
 	idle     fifo[int32] // on-demand idle instances, oldest idle first
 	idleProv fifo[int32] // pre-warmed idle instances
@@ -165,7 +168,21 @@ func (e *Engine) newPool(f FunctionID, pl Placement) int32 {
 		lastChange: e.now,
 	}
 	p.fastSlots = fastSlots(p)
+	p.expiryLane = e.expiryLane(p.keepAlive)
+	p.single = p.slots == 1 && !p.rules.PerInstance && !e.generalPath
 	return pi
+}
+
+// expiryLane returns the event queue lane of the keep-alive timers of
+// pools whose keep-alive is ka: timers armed for ka after the current time
+// come in time order, whatever their pool (see eventQueue).
+func (e *Engine) expiryLane(ka Duration) int32 {
+	l, ok := e.kaLanes[ka]
+	if !ok {
+		l = int32(len(e.kaLanes))
+		e.kaLanes[ka] = l
+	}
+	return l
 }
 
 // fastSlots returns how many executions an instance of pool p runs before
@@ -424,13 +441,18 @@ func (e *Engine) tickMetrics() {
 		}
 		e.m.UnderProvisioned += int64(p.cold)
 		for _, l := range [2]*fifo[int32]{&p.idle, &p.idleProv} {
-			for k := 0; k < l.len(); k++ {
-				if e.inst[*l.at(k)].idleNow <= e.lastTick {
-					e.m.OverProvisioned++
-				}
-			}
+			e.m.OverProvisioned += int64(e.idleSince(l, e.lastTick))
 		}
 	}
+}
+
+// idleSince returns how many instances of idle list l have been idle since
+// t or earlier. A list is in the order its instances went idle (goIdle
+// files an instance at the current time, and removals keep the order), so
+// they are its first ones: a binary search finds them without reading
+// every idle instance at every tick.
+func (e *Engine) idleSince(l *fifo[int32], t Time) int {
+	return sort.Search(l.len(), func(k int) bool { return e.inst[*l.at(k)].idleNow > t })
 }
 
 // poolView fills v with pool pi's state and closes its interval statistics.

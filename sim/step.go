@@ -397,7 +397,7 @@ func (e *Engine) Reset(cfg Config) error {
 	}
 	old := *e
 	*e = *n
-	e.q.items = old.q.items[:0]
+	e.q = old.q.emptied()
 	e.inst, e.freeInst = old.inst[:0], old.freeInst[:0]
 	e.bills = old.bills[:0]
 	e.execs, e.freeExec = old.execs[:0], old.freeExec[:0]
