@@ -24,10 +24,9 @@
 // An instance holds up to its provider's instance concurrency of
 // executions, which share its CPU on a virtual clock (see rateAt): an
 // occupancy change costs one clock update and at most one rescheduled
-// completion event. Every charge is made in charge.go (executions, busy
-// periods billed per instance, requests) and prov.go (provisioned
-// capacity); with a warm-up (Config.Warmup) only the measured window is
-// recorded (see Metrics).
+// completion event. Every charge is posted to the ledger (ledger.go) and
+// attributed to its pool and interval; with a warm-up (Config.Warmup) only
+// the measured window is recorded (see Metrics).
 //
 // # Decision points
 //
@@ -57,4 +56,25 @@
 // now and forecast ([CarbonForecast]: persistence, or a noisy view of the
 // future with a declared error, never the truth), round trip, and the
 // model's [Offer]. [Objective] turns an [Outcome] into a reward.
+//
+// # Files by concept
+//
+//   - config.go: the model's modes and [Config], checked by New;
+//   - engine.go: the [Engine], its event loop, warm-up and end of run;
+//   - step.go: the decision points ([Engine.Next], [Engine.Advance],
+//     [Engine.Reset]) and applying the layers' decisions;
+//   - dispatch.go: an arrival's way to an instance, a queue or a failure;
+//   - instance.go, single.go: an instance's life, its executions on the
+//     virtual clock, and the fast path of one-execution instances;
+//   - pool.go: pools (a function at a placement) and their interval
+//     statistics;
+//   - prewarm.go: the operational layer's pre-warmed instances and
+//     keep-alive, and provisioned-capacity billing;
+//   - limits.go: concurrency and scale-up scopes;
+//   - ledger.go: every charge, the accounts, and the per-interval series
+//     handed to a [Recorder] (series.go);
+//   - observe.go, history.go, forecast.go, policy.go: what policies see;
+//   - model.go, objective.go: the offer model and the objective;
+//   - eventq.go, fifo.go: the event queue and ring buffers;
+//   - metrics.go: [Metrics].
 package sim
