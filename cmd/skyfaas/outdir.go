@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/results/sweep"
 	"github.com/skyfaas/skyfaas/scenarios"
@@ -98,7 +100,7 @@ func openOutDir(dir string, m *manifest, shard scenarios.Shard, strict bool, std
 		fmt.Fprintf(stderr, "note: removed %d temporary file(s) an interrupted run left in %s\n", n, dir)
 	}
 	var old manifest
-	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	b, err := regular.ReadFile(filepath.Join(dir, manifestName), 1<<26, "run manifest")
 	switch {
 	case err == nil:
 		if jerr := json.Unmarshal(b, &old); jerr != nil {

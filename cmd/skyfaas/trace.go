@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
@@ -63,12 +65,12 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // traceKind recognises a trace file by its header line.
 func traceKind(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	line, err := bufio.NewReader(f).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(f, traces.MaxLineBytes)).ReadString('\n')
 	if err != nil && line == "" {
 		return "", fmt.Errorf("%s: cannot read a header line: %v", path, err)
 	}
