@@ -36,8 +36,8 @@ func checkScenario(s *Scenario, ps *problems) {
 		}
 	}
 	if sp := w.Synthetic; sp != nil && w.Kind == "synthetic" {
-		if sp.Functions <= 0 || sp.Functions > 10_000_000 {
-			ps.add("workload.synthetic.functions", "must be in 1..10000000 (got %d)", sp.Functions)
+		if sp.Functions <= 0 || sp.Functions > traces.MaxSyntheticFunctions {
+			ps.add("workload.synthetic.functions", "must be in 1..%d (got %d): a run holds about 5 kB per function", traces.MaxSyntheticFunctions, sp.Functions)
 		}
 		if sp.Duration <= 0 {
 			ps.add("workload.synthetic.duration", "must be positive (got %v)", sp.Duration)

@@ -111,7 +111,7 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 				"objective.reference_latency: must be at least 1µs (got 0s)", "objective.reference_carbon_g: must be in [1e-12, 1e+06] g (got NaN)"}},
 		{"objective of zero weights", base + "[objective]\ncost = 0\nperformance = 0\ncarbon = 0\nsla = 0\n",
 			[]string{"objective: every weight is 0"}},
-		{"negative functions", strings.Replace(base, "functions = 5", "functions = -5", 1), []string{"line 5: workload.synthetic.functions: must be in 1..10000000 (got -5)"}},
+		{"negative functions", strings.Replace(base, "functions = 5", "functions = -5", 1), []string{"line 5: workload.synthetic.functions: must be in 1..200000 (got -5)"}},
 		{"negative override", base + "[[catalog.override]]\nprovider = \"aws\"\nconcurrency = -1\n", []string{"line 12: catalog.override[0].concurrency: must be 0 (unlimited) or in 1..10000000 (got -1)"}},
 		{"negative keep-alive", base + "[[catalog.override]]\nprovider = \"gcp\"\nkeepalive = \"-5m\"\n", []string{"line 12: catalog.override[0].keepalive: must not be negative"}},
 		{"override of an unknown provider", base + "[[catalog.override]]\nprovider = \"ibm\"\n", []string{"line 11: catalog.override[0].provider: unknown provider \"ibm\""}},
