@@ -2,11 +2,14 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/skyfaas/skyfaas/internal/regular"
 
@@ -19,6 +22,7 @@ import (
 // checkScenario validates the scenario's own fields.
 func checkScenario(s *Scenario, ps *problems) {
 	checkSweep(s, ps)
+	checkName(ps, "name", s.Name)
 	if s.Horizon < 0 {
 		ps.add("horizon", "must not be negative (got %v)", s.Horizon)
 	}
@@ -306,23 +310,35 @@ func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) bool {
 // is opened here if either is set.
 func (p *Plan) checkSpan(s *Scenario, ps *problems) {
 	sm := &s.Simulation
-	if sm.Warmup <= 0 && sm.ProfileFrom == nil && sm.Window == nil {
+	w := &s.Workload
+	trace := w.Kind == "azure2019" || w.Kind == "azure2021"
+	if !trace && sm.Warmup <= 0 && sm.ProfileFrom == nil && sm.Window == nil {
 		return
 	}
 	var horizon sim.Time
-	w := &s.Workload
 	switch {
 	case w.Kind == "synthetic" && w.Synthetic != nil:
 		horizon = sim.Time(sim.FromStd(w.Synthetic.Duration.Std()))
 	case w.Kind == "poisson" && w.Poisson != nil:
 		horizon = sim.Time(sim.FromStd(w.Poisson.Duration.Std()))
 	default:
+		// A trace is opened as a run opens it (headers, shapes and
+		// figures of every day's invocations and of the first day's
+		// durations and memory), so that validate finds what run would.
 		src, err := p.source(s, *s.Seed, 0)
 		if err != nil {
-			ps.add("workload", "cannot open the workload: %v", err)
+			ps.add("workload."+w.Kind, "cannot read the trace: %v", err)
 			return
 		}
 		horizon = src.Horizon()
+		if a, ok := src.(interface{ CheckDays() error }); ok && len(w.Azure2019.Days) > 1 {
+			if err := a.CheckDays(); err != nil {
+				ps.add("workload.azure2019.days", "cannot read the trace: %v", err)
+			}
+		}
+		if c, ok := src.(io.Closer); ok {
+			c.Close()
+		}
 	}
 	if horizon <= 0 {
 		return // the workload's own checks report it
@@ -354,4 +370,22 @@ func (p *Plan) path(file string) string {
 		return file
 	}
 	return filepath.Join(p.Dir, file)
+}
+
+// MaxNameBytes bounds a scenario or arm name: it names files and heads
+// table rows.
+const MaxNameBytes = 200
+
+// checkName refuses a name that would reach a terminal or a file name as
+// something else: control characters (an escape sequence), invalid UTF-8,
+// or a name longer than MaxNameBytes. The message quotes it, escaped.
+func checkName(ps *problems, path, name string) {
+	switch {
+	case !utf8.ValidString(name):
+		ps.add(path, "is not valid UTF-8 (got %q)", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		ps.add(path, "must not contain control characters (got %q)", name)
+	case len(name) > MaxNameBytes:
+		ps.add(path, "must be at most %d bytes (got %d)", MaxNameBytes, len(name))
+	}
 }

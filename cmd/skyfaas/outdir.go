@@ -201,3 +201,46 @@ func newManifest(plan *scenarios.Plan, r *jobRunner) *manifest {
 	}
 	return m
 }
+
+// newDirs creates dir and the parents it lacks, returning those it
+// created, deepest first.
+func newDirs(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// discardEmptyRun removes what a run that failed before recording any
+// result left in dir: its run.json, lock and empty subdirectories, and
+// then the directories it created, if empty. A directory holding results
+// (of this run or another) is left as it is.
+func discardEmptyRun(dir string, created []string) {
+	if hasOutputs(dir) {
+		return
+	}
+	os.Remove(filepath.Join(dir, manifestName))
+	if locks, _ := filepath.Glob(filepath.Join(dir, lockName+"*")); len(locks) > 0 {
+		for _, l := range locks {
+			os.Remove(l)
+		}
+	}
+	for _, sub := range []string{"jobs", "series", "arms", filepath.Join("report", "plots"), "report"} {
+		os.Remove(filepath.Join(dir, sub)) // only if empty
+	}
+	for _, d := range created {
+		os.Remove(d) // only if empty
+	}
+}
