@@ -11,6 +11,7 @@ import (
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
+	"github.com/skyfaas/skyfaas/sim"
 )
 
 func TestDefaultScenarioResolves(t *testing.T) {
@@ -245,8 +246,35 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[[arms]]\nstrategic = { policy = \"weighted-greedy\", cost = 1.0 }\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := scenarios.Parse("f.toml", data, t.TempDir(), policies.Builtin())
-		if err == nil && (p.Catalog == nil || len(p.Arms) == 0) {
+		if err != nil {
+			return
+		}
+		if p.Catalog == nil || len(p.Arms) == 0 {
 			t.Fatal("a scenario without catalog or arms was accepted")
+		}
+		// Semantic: what was accepted lies in its documented range, so
+		// that the model's products stay finite and inside int64 µs.
+		s := &p.Scenario
+		if f := *s.SLO.Factor; !(f >= 0 && f <= scenarios.MaxSLOFactor) {
+			t.Fatalf("slo.factor %v accepted", f)
+		}
+		if lim := (sim.SLO{Factor: *s.SLO.Factor, Slack: sim.FromStd(s.SLO.Slack.Std())}).Limit(7 * sim.Day); lim < 0 || lim == sim.MaxDuration {
+			t.Fatalf("the SLO limit of a week's execution is %v: out of range", lim)
+		}
+		for _, prov := range p.Catalog.Providers {
+			if !(prov.Speed >= scenarios.MinSpeed && prov.Speed <= scenarios.MaxSpeed) || !(prov.Billing.GBSecondUSD <= scenarios.MaxPriceUSD) {
+				t.Fatalf("provider %s accepted with speed %v, GB-s price %v", prov.Name, prov.Speed, prov.Billing.GBSecondUSD)
+			}
+			for _, m := range prov.Memory {
+				if !(m.VCPU >= scenarios.MinVCPU && m.VCPU <= scenarios.MaxVCPU) || m.MB > scenarios.MaxMemoryMB {
+					t.Fatalf("provider %s: memory option %+v accepted", prov.Name, m)
+				}
+			}
+			for _, r := range prov.Regions {
+				if c := r.Carbon.At(0); !(c >= 0 && c <= scenarios.MaxCarbonGPerKWh) {
+					t.Fatalf("region %s/%s: intensity %v accepted", prov.Name, r.Name, c)
+				}
+			}
 		}
 	})
 }

@@ -224,21 +224,32 @@ func newDirs(dir string) ([]string, error) {
 }
 
 // discardEmptyRun removes what a run that failed before recording any
-// result left in dir: its run.json, lock and empty subdirectories, and
-// then the directories it created, if empty. A directory holding results
-// (of this run or another) is left as it is.
-func discardEmptyRun(dir string, created []string) {
+// result left in dir: its run.json (if ours is true: the run wrote it),
+// its empty subdirectories, and the directories it created, if empty,
+// with the lock file in them (a lock file in a directory that existed is
+// left: another run may be about to lock it). A directory holding results
+// (of this run or another), and any file the run did not write, are left
+// as they are.
+func discardEmptyRun(dir string, created []string, ours bool) {
 	if hasOutputs(dir) {
 		return
 	}
-	os.Remove(filepath.Join(dir, manifestName))
+	if ours {
+		os.Remove(filepath.Join(dir, manifestName))
+	}
+	for _, sub := range []string{"jobs", "series", "arms", filepath.Join("report", "plots"), "report"} {
+		p := filepath.Join(dir, sub)
+		if st, err := os.Lstat(p); err == nil && st.IsDir() {
+			os.Remove(p) // only if empty
+		}
+	}
+	if len(created) == 0 {
+		return
+	}
 	if locks, _ := filepath.Glob(filepath.Join(dir, lockName+"*")); len(locks) > 0 {
 		for _, l := range locks {
 			os.Remove(l)
 		}
-	}
-	for _, sub := range []string{"jobs", "series", "arms", filepath.Join("report", "plots"), "report"} {
-		os.Remove(filepath.Join(dir, sub)) // only if empty
 	}
 	for _, d := range created {
 		os.Remove(d) // only if empty

@@ -26,7 +26,7 @@ func TestFailedRunLeavesNoEmptyDirectories(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "jobs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	discardEmptyRun(dir, created)
+	discardEmptyRun(dir, created, true)
 	if _, err := os.Stat(filepath.Join(root, "a")); !os.IsNotExist(err) {
 		t.Errorf("%s still exists after a failed run (%v)", filepath.Join(root, "a"), err)
 	}
@@ -40,7 +40,7 @@ func TestFailedRunLeavesNoEmptyDirectories(t *testing.T) {
 		t.Fatal(err)
 	}
 	created, _ = newDirs(dir)
-	discardEmptyRun(dir, created)
+	discardEmptyRun(dir, created, true)
 	if _, err := os.Stat(filepath.Join(dir, "jobs", "c000-a00-x-r000.json")); err != nil {
 		t.Errorf("a job record was removed: %v", err)
 	}

@@ -147,13 +147,13 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	}
 	release, err := openOutDir(dir, newManifest(plan, runner), shard, name == "sweep", stderr)
 	if err != nil {
-		discardEmptyRun(dir, created)
+		discardEmptyRun(dir, created, false)
 		return fmt.Errorf("output directory %s: %w", dir, err)
 	}
 	defer func() {
 		release()
 		if err != nil {
-			discardEmptyRun(dir, created) // a run that recorded nothing leaves nothing
+			discardEmptyRun(dir, created, true) // a run that recorded nothing leaves nothing
 		}
 	}()
 	if *withSeries {
