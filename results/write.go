@@ -53,7 +53,11 @@ func WriteFileAtomic(path string, data []byte) error {
 
 // JSON encodes v indented, with a final newline. Map keys are sorted by
 // encoding/json, so the same value always gives the same bytes.
+// A NaN or infinite number is refused by its path (Finite).
 func JSON(v any) ([]byte, error) {
+	if err := Finite(v); err != nil {
+		return nil, err
+	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return nil, err
@@ -76,7 +80,11 @@ var perAppColumns = []string{"apps", "apps_started", "apps_active",
 
 // CSV writes one row per arm. labels gives each arm's policies as text.
 // The per-app columns are empty for an arm without per-app figures.
+// A NaN or infinite figure is refused by its arm and field (Finite).
 func CSV(s *Summary, label func(any) string) ([]byte, error) {
+	if err := Finite(s); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	cols := append(append([]string(nil), csvColumns...), perAppColumns...)

@@ -69,6 +69,7 @@ func (p *Plan) resolveArms(s *Scenario, ps *problems, build *catalogBuild, serie
 			arm.Name = arm.Strategic.Label() + " / " + arm.Tactical.Label() + " / " + arm.Operational.Label()
 			a.Name = arm.Name
 		}
+		checkName(ps, at+".name", a.Name)
 		if names[arm.Name] && arm.Name != "" { // no name: its policies failed, already reported
 			ps.add(at+".name", "arm %q appears twice: arm names must be unique", arm.Name)
 		}

@@ -168,7 +168,7 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			continue
 		}
 		for j, v := range row {
-			nonNeg(ps, at("network.rtt_ms[%d][%d]", i, j), v)
+			inRange(ps, at("network.rtt_ms[%d][%d]", i, j), v, 0, MaxRTTMs, "ms")
 		}
 	}
 	names := map[string]bool{}
@@ -198,17 +198,19 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			if d.v < 0 {
 				ps.add(pp+d.k, "must not be negative (got %v)", d.v)
 			}
+			spanAtMost(ps, pp+d.k, d.v, MaxLatencySpan)
 		}
 		if sp.Speed != nil {
-			positive(ps, pp+".speed", *sp.Speed)
-			p.Speed = *sp.Speed
+			if inRange(ps, pp+".speed", *sp.Speed, MinSpeed, MaxSpeed, "(a multiplier on execution time)") {
+				p.Speed = *sp.Speed
+			}
 		}
 		p.ColdStart = buildColdStart(&sp.ColdStart, ps, pp+".cold_start")
 		p.Billing = buildBilling(&sp.Billing, ps, pp+".billing")
 		p.Power = sim.PowerModel{MinWPerVCPU: sp.Power.MinWPerVCPU, MaxWPerVCPU: sp.Power.MaxWPerVCPU, MemWPerGB: sp.Power.MemWPerGB, PUE: sp.Power.PUE}
-		nonNeg(ps, pp+".power.min_w_per_vcpu", sp.Power.MinWPerVCPU)
-		nonNeg(ps, pp+".power.max_w_per_vcpu", sp.Power.MaxWPerVCPU)
-		nonNeg(ps, pp+".power.mem_w_per_gb", sp.Power.MemWPerGB)
+		inRange(ps, pp+".power.min_w_per_vcpu", sp.Power.MinWPerVCPU, 0, MaxWattsPerVCPU, "W")
+		inRange(ps, pp+".power.max_w_per_vcpu", sp.Power.MaxWPerVCPU, 0, MaxWattsPerVCPU, "W")
+		inRange(ps, pp+".power.mem_w_per_gb", sp.Power.MemWPerGB, 0, MaxWattsPerGB, "W")
 		if !(sp.Power.PUE >= 1 && sp.Power.PUE < 10) {
 			ps.add(pp+".power.pue", "must be in [1, 10) (got %v)", sp.Power.PUE)
 		}
@@ -221,15 +223,21 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 		}
 		for j, m := range sp.Memory {
 			mp := fmt.Sprintf("%s.memory[%d]", pp, j)
-			if m.MB <= 0 {
-				ps.add(mp+".mb", "must be positive (got %d)", m.MB)
+			if m.MB <= 0 || m.MB > MaxMemoryMB {
+				ps.add(mp+".mb", "must be in 1..%d MB (got %d)", MaxMemoryMB, m.MB)
 			}
 			if j > 0 && m.MB <= sp.Memory[j-1].MB {
 				ps.add(mp+".mb", "memory options must increase (%d after %d)", m.MB, sp.Memory[j-1].MB)
 			}
-			nonNeg(ps, mp+".ghz", m.GHz)
-			nonNeg(ps, mp+".vcpu", m.VCPU)
-			p.Memory = append(p.Memory, sim.MemoryOption{MB: m.MB, GHz: m.GHz, VCPU: vcpuOf(&sp.CPU, m, ps, mp)})
+			inRange(ps, mp+".ghz", m.GHz, 0, MaxGHz, "GHz")
+			if m.VCPU != 0 {
+				inRange(ps, mp+".vcpu", m.VCPU, MinVCPU, MaxVCPU, "vCPU")
+			}
+			vcpu := vcpuOf(&sp.CPU, m, ps, mp)
+			if m.VCPU == 0 && !(vcpu >= MinVCPU && vcpu <= MaxVCPU) {
+				ps.add(mp, "the cpu rule gives %v vCPU, outside [%g, %g] (set vcpu, or change the provider's cpu table)", vcpu, MinVCPU, MaxVCPU)
+			}
+			p.Memory = append(p.Memory, sim.MemoryOption{MB: m.MB, GHz: m.GHz, VCPU: vcpu})
 		}
 		if len(sp.Regions) == 0 || len(sp.Regions) > 255 {
 			ps.add(pp+".regions", "needs 1 to 255 regions (got %d)", len(sp.Regions))
@@ -239,10 +247,10 @@ func buildCatalog(cf *catalogFile, ps *problems, prefix string) *sim.Catalog {
 			if r.Name == "" || r.Role == "" {
 				ps.add(rp, "needs a name and a role")
 			}
-			nonNeg(ps, rp+".carbon_g_per_kwh", r.CarbonGPerKWh)
+			inRange(ps, rp+".carbon_g_per_kwh", r.CarbonGPerKWh, 0, MaxCarbonGPerKWh, "g/kWh")
 			factor := 1.0
 			if r.PriceFactor != nil {
-				positive(ps, rp+".price_factor", *r.PriceFactor)
+				inRange(ps, rp+".price_factor", *r.PriceFactor, MinPriceFactor, MaxPriceFactor, "")
 				factor = *r.PriceFactor
 			}
 			if _, ok := sites[r.Site]; !ok {
@@ -303,6 +311,23 @@ func median(v []float64) float64 {
 }
 
 func buildColdStart(c *coldStartSpec, ps *problems, path string) dist.Quantiler {
+	for _, f := range []struct {
+		k string
+		v float64
+	}{{"median_s", c.MedianS}, {"p975_s", c.P975S}, {"mean_s", c.MeanS}, {"value_s", c.ValueS}} {
+		if f.v != 0 && !inRange(ps, path+"."+f.k, f.v, 0, MaxColdStartSeconds, "s") {
+			return nil
+		}
+	}
+	q := coldStartDist(c, ps, path)
+	if q != nil && !(q.Mean() <= MaxColdStartSeconds) {
+		ps.add(path, "the distribution's mean, %v s, is above %d s (a log-normal's p975_s too far above its median_s)", q.Mean(), MaxColdStartSeconds)
+		return nil
+	}
+	return q
+}
+
+func coldStartDist(c *coldStartSpec, ps *problems, path string) dist.Quantiler {
 	switch c.Dist {
 	case "", "lognormal":
 		l, err := dist.LogNormalFromQuantiles(c.MedianS, 0.975, c.P975S)
@@ -333,7 +358,18 @@ func buildBilling(b *billingSpec, ps *problems, path string) billing.Rules {
 		{"provisioned_vcpu_second_usd", b.ProvisionedVCPUSecondUSD}, {"provisioned_granularity_s", b.ProvisionedGranularityS},
 		{"free_requests_per_month", b.FreeRequests}, {"free_gb_seconds_per_month", b.FreeGBSeconds},
 		{"free_ghz_seconds_per_month", b.FreeGHzSeconds}} {
-		nonNeg(ps, path+"."+f.k, f.v)
+		hi, unit := MaxPriceUSD, "USD"
+		switch {
+		case f.k == "granularity_ms" || f.k == "minimum_ms":
+			hi, unit = MaxBillingStepMS, "ms"
+		case f.k == "memory_step_mb" || f.k == "min_memory_mb":
+			hi, unit = MaxMemoryMB, "MB"
+		case f.k == "provisioned_granularity_s":
+			hi, unit = MaxProvisionedStepS, "s"
+		case strings.HasPrefix(f.k, "free_"):
+			hi, unit = MaxFreeGrant, "a month"
+		}
+		inRange(ps, path+"."+f.k, f.v, 0, hi, unit)
 	}
 	r := billing.Rules{
 		RequestUSD:                 b.RequestUSD,
@@ -367,16 +403,22 @@ func buildLimits(l *limitsSpec, ps *problems, path string) sim.Limits {
 	lim := sim.Limits{Concurrency: l.Concurrency, ScaleUpPerSecond: l.ScaleUpPerS, ScaleUpBurst: l.ScaleUpBurst, Timeout: sim.FromStd(l.Timeout.Std())}
 	lim.ConcurrencyScope = limitScope(l.ConcurrencyScope, ps, path+".concurrency_scope")
 	lim.ScaleUpScope = limitScope(l.ScaleUpScope, ps, path+".scale_up_scope")
-	if l.Concurrency < 0 {
-		ps.add(path+".concurrency", "must be 0 (unlimited) or positive (got %d)", l.Concurrency)
+	if l.Concurrency < 0 || l.Concurrency > MaxConcurrencyLimit {
+		ps.add(path+".concurrency", "must be 0 (unlimited) or in 1..%d (got %d)", MaxConcurrencyLimit, l.Concurrency)
 	}
-	nonNeg(ps, path+".scale_up_per_s", l.ScaleUpPerS)
+	if v := l.ScaleUpPerS; v != 0 {
+		inRange(ps, path+".scale_up_per_s", v, MinScaleUpPerS, MaxScaleUpPerS, "per second (or 0: unlimited)")
+	}
 	if l.ScaleUpPerS > 0 && l.ScaleUpBurst < 1 {
 		ps.add(path+".scale_up_burst", "must be at least 1 when scale_up_per_s is set (got %d)", l.ScaleUpBurst)
+	}
+	if l.ScaleUpBurst < 0 || l.ScaleUpBurst > MaxConcurrencyLimit {
+		ps.add(path+".scale_up_burst", "must be in 0..%d (got %d)", MaxConcurrencyLimit, l.ScaleUpBurst)
 	}
 	if l.Timeout < 0 {
 		ps.add(path+".timeout", "must not be negative (got %v)", l.Timeout)
 	}
+	spanAtMost(ps, path+".timeout", l.Timeout, MaxTimeout)
 	return lim
 }
 

@@ -2,12 +2,16 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/skyfaas/skyfaas/internal/regular"
 
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/traces"
@@ -18,9 +22,11 @@ import (
 // checkScenario validates the scenario's own fields.
 func checkScenario(s *Scenario, ps *problems) {
 	checkSweep(s, ps)
+	checkName(ps, "name", s.Name)
 	if s.Horizon < 0 {
 		ps.add("horizon", "must not be negative (got %v)", s.Horizon)
 	}
+	spanAtMost(ps, "horizon", s.Horizon, MaxRunSpan)
 	w := &s.Workload
 	sections := map[string]bool{"synthetic": w.Synthetic != nil, "azure2019": w.Azure2019 != nil, "azure2021": w.Azure2021 != nil, "poisson": w.Poisson != nil}
 	if _, ok := sections[w.Kind]; !ok {
@@ -34,12 +40,13 @@ func checkScenario(s *Scenario, ps *problems) {
 		}
 	}
 	if sp := w.Synthetic; sp != nil && w.Kind == "synthetic" {
-		if sp.Functions <= 0 || sp.Functions > 10_000_000 {
-			ps.add("workload.synthetic.functions", "must be in 1..10000000 (got %d)", sp.Functions)
+		if sp.Functions <= 0 || sp.Functions > traces.MaxSyntheticFunctions {
+			ps.add("workload.synthetic.functions", "must be in 1..%d (got %d): a run holds about 5 kB per function", traces.MaxSyntheticFunctions, sp.Functions)
 		}
 		if sp.Duration <= 0 {
 			ps.add("workload.synthetic.duration", "must be positive (got %v)", sp.Duration)
 		}
+		spanAtMost(ps, "workload.synthetic.duration", sp.Duration, MaxRunSpan)
 		if h := *sp.PeakHour; !(h >= 0 && h < 24) {
 			ps.add("workload.synthetic.peak_hour", "must be in [0, 24) (got %v)", h)
 		}
@@ -69,22 +76,27 @@ func checkScenario(s *Scenario, ps *problems) {
 		if a.File == "" {
 			ps.add("workload.azure2021.file", "missing: the path of the downloaded AzureFunctionsInvocationTraceForTwoWeeksJan2021 file")
 		}
-		if !finite(a.MemoryMB) || a.MemoryMB < 0 {
-			ps.add("workload.azure2021.memory_mb", "must be 0 (population) or a positive footprint (got %v)", a.MemoryMB)
+		if !finite(a.MemoryMB) || a.MemoryMB < 0 || a.MemoryMB > MaxMemoryMB {
+			ps.add("workload.azure2021.memory_mb", "must be 0 (population) or a footprint of at most %d MB (got %v)", MaxMemoryMB, a.MemoryMB)
 		}
 	}
 	if p := w.Poisson; p != nil && w.Kind == "poisson" {
-		if !finite(p.Rate) || p.Rate <= 0 {
-			ps.add("workload.poisson.rate", "must be a positive rate per second (got %v)", p.Rate)
+		if !finite(p.Rate) || p.Rate <= 0 || p.Rate > MaxPoissonRate {
+			ps.add("workload.poisson.rate", "must be a rate per second in (0, %g] (got %v)", float64(MaxPoissonRate), p.Rate)
 		}
 		if p.MeanDuration <= 0 {
 			ps.add("workload.poisson.mean_duration", "must be positive (got %v)", p.MeanDuration)
 		}
+		spanAtMost(ps, "workload.poisson.mean_duration", p.MeanDuration, MaxTimeout)
+		if busy := p.Rate * p.MeanDuration.Std().Seconds(); p.Rate <= MaxPoissonRate && busy > MaxPoissonBusy {
+			ps.add("workload.poisson", "rate × mean_duration, the mean number of executions in progress, must be at most %g (got %g): the engine holds each in memory", float64(MaxPoissonBusy), busy)
+		}
 		if p.Duration <= 0 {
 			ps.add("workload.poisson.duration", "must be positive (got %v)", p.Duration)
 		}
-		if !finite(p.MemoryMB) || p.MemoryMB < 0 {
-			ps.add("workload.poisson.memory_mb", "must be >= 0 (got %v)", p.MemoryMB)
+		spanAtMost(ps, "workload.poisson.duration", p.Duration, MaxRunSpan)
+		if !finite(p.MemoryMB) || p.MemoryMB < 0 || p.MemoryMB > MaxMemoryMB {
+			ps.add("workload.poisson.memory_mb", "must be in [0, %d] MB (got %v)", MaxMemoryMB, p.MemoryMB)
 		}
 	}
 
@@ -93,8 +105,14 @@ func checkScenario(s *Scenario, ps *problems) {
 		k string
 		v Duration
 	}{{"strategic_epoch", sm.StrategicEpoch}, {"tactical_epoch", sm.TacticalEpoch}, {"tick", sm.Tick}, {"max_queue_wait", sm.MaxQueueWait}} {
+		limit := MaxRunSpan
+		if d.k == "max_queue_wait" {
+			limit = MaxLatencySpan
+		}
 		if d.v <= 0 {
 			ps.add("simulation."+d.k, "must be positive (got %v)", d.v)
+		} else if time.Duration(d.v) > limit {
+			ps.add("simulation."+d.k, "must be at most %v (got %v)", fmtSpan(limit), d.v)
 		} else if time.Duration(d.v)%time.Microsecond != 0 {
 			ps.add("simulation."+d.k, "must be a whole number of microseconds (got %v)", d.v)
 		}
@@ -141,12 +159,15 @@ func checkScenario(s *Scenario, ps *problems) {
 	if sm.Warmup < 0 {
 		ps.add("simulation.warmup", "must not be negative (got %v)", sm.Warmup)
 	}
+	spanAtMost(ps, "simulation.warmup", sm.Warmup, MaxRunSpan)
 	if w := sm.Window; w != nil {
 		switch {
 		case w.From < 0:
 			ps.add("simulation.window.from", "must not be negative (got %v)", w.From)
 		case w.From >= w.To:
 			ps.add("simulation.window", "is empty: from must be before to (got from %v, to %v)", w.From, w.To)
+		case time.Duration(w.To) > MaxRunSpan:
+			ps.add("simulation.window.to", "must be at most %v (got %v)", fmtSpan(MaxRunSpan), w.To)
 		}
 		if k := s.Workload.Kind; k != "synthetic" && k != "azure2019" {
 			ps.add("simulation.window", "is supported for synthetic and azure2019 workloads, not %s", k)
@@ -165,6 +186,7 @@ func checkScenario(s *Scenario, ps *problems) {
 		if w.From >= w.To {
 			ps.add("simulation.profile_from", "from must be before to (got from %v, to %v)", w.From, w.To)
 		}
+		spanAtMost(ps, "simulation.profile_from.to", w.To, MaxRunSpan)
 	}
 	checkMemorySizes(sm.MemorySizes, ps)
 	if s.ArmDefaults.CPUBoundFraction != nil || len(s.ArmDefaults.Override) > 0 {
@@ -178,12 +200,14 @@ func checkScenario(s *Scenario, ps *problems) {
 	if s.SLO.Fixed < 0 || (s.SLO.Fixed > 0 && time.Duration(s.SLO.Fixed)%time.Microsecond != 0) {
 		ps.add("slo.fixed", "must be 0 (none: factor and slack apply) or a positive whole number of microseconds (got %v)", s.SLO.Fixed)
 	}
-	if f := *s.SLO.Factor; !finite(f) || f < 0 {
-		ps.add("slo.factor", "must be a finite number >= 0 (got %v)", f)
+	spanAtMost(ps, "slo.fixed", s.SLO.Fixed, MaxLatencySpan)
+	if f := *s.SLO.Factor; !finite(f) || f < 0 || f > MaxSLOFactor {
+		ps.add("slo.factor", "must be a number in [0, %d], a multiple of the reference duration (got %v)", MaxSLOFactor, f)
 	}
 	if *s.SLO.Slack < 0 {
 		ps.add("slo.slack", "must not be negative (got %v)", *s.SLO.Slack)
 	}
+	spanAtMost(ps, "slo.slack", *s.SLO.Slack, MaxLatencySpan)
 	if s.SLO.Fixed == 0 && *s.SLO.Factor == 0 && *s.SLO.Slack == 0 {
 		ps.add("slo", "an objective of zero latency can never be met: set fixed, factor or slack")
 	}
@@ -192,24 +216,19 @@ func checkScenario(s *Scenario, ps *problems) {
 		k string
 		v float64
 	}{{"cost", *o.Cost}, {"performance", *o.Performance}, {"carbon", *o.Carbon}, {"sla", *o.SLA}} {
-		if !finite(f.v) || f.v < 0 {
-			ps.add("objective."+f.k, "must be a finite weight >= 0 (got %v)", f.v)
+		if !finite(f.v) || f.v < 0 || f.v > MaxWeight {
+			ps.add("objective."+f.k, "must be a weight in [0, %g] (got %v)", float64(MaxWeight), f.v)
 		}
 	}
 	if *o.Cost+*o.Performance+*o.Carbon+*o.SLA == 0 {
 		ps.add("objective", "every weight is 0: the objective would rank nothing")
 	}
-	for _, f := range []struct {
-		k string
-		v float64
-	}{{"reference_cost_usd", *o.ReferenceCostUSD}, {"reference_carbon_g", *o.ReferenceCarbonG}} {
-		if !finite(f.v) || f.v <= 0 {
-			ps.add("objective."+f.k, "must be a finite number > 0 (got %v)", f.v)
-		}
-	}
+	inRange(ps, "objective.reference_cost_usd", *o.ReferenceCostUSD, MinReference, MaxReferenceCostUSD, "USD")
+	inRange(ps, "objective.reference_carbon_g", *o.ReferenceCarbonG, MinReference, MaxReferenceCarbonG, "g")
 	if *o.ReferenceLatency <= 0 || sim.FromStd(o.ReferenceLatency.Std()) <= 0 {
 		ps.add("objective.reference_latency", "must be at least 1µs (got %v)", *o.ReferenceLatency)
 	}
+	spanAtMost(ps, "objective.reference_latency", *o.ReferenceLatency, MaxLatencySpan)
 	if len(s.Arms) == 0 {
 		ps.add("arms", "missing: a scenario compares at least one arm ([[arms]] with a strategic policy)")
 	}
@@ -229,8 +248,8 @@ func checkMemorySizes(sizes []int, ps *problems) bool {
 		return bad("needs 1 to 255 sizes (got %d)", len(sizes))
 	}
 	for i, v := range sizes {
-		if v <= 0 {
-			return bad("sizes must be positive MB (got %d)", v)
+		if v <= 0 || v > MaxMemoryMB {
+			return bad("sizes must be in 1..%d MB (got %d)", MaxMemoryMB, v)
 		}
 		if i > 0 && v <= sizes[i-1] {
 			return bad("sizes must increase (%d after %d)", v, sizes[i-1])
@@ -256,7 +275,7 @@ func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) bool {
 		if file == "" {
 			return
 		}
-		f, err := os.Open(p.path(file))
+		f, err := regular.Open(p.path(file))
 		if err != nil {
 			ps.add(path, "cannot open the trace file: %v", err)
 			return
@@ -291,23 +310,35 @@ func (p *Plan) checkWorkloadFiles(s *Scenario, ps *problems) bool {
 // is opened here if either is set.
 func (p *Plan) checkSpan(s *Scenario, ps *problems) {
 	sm := &s.Simulation
-	if sm.Warmup <= 0 && sm.ProfileFrom == nil && sm.Window == nil {
+	w := &s.Workload
+	trace := w.Kind == "azure2019" || w.Kind == "azure2021"
+	if !trace && sm.Warmup <= 0 && sm.ProfileFrom == nil && sm.Window == nil {
 		return
 	}
 	var horizon sim.Time
-	w := &s.Workload
 	switch {
 	case w.Kind == "synthetic" && w.Synthetic != nil:
 		horizon = sim.Time(sim.FromStd(w.Synthetic.Duration.Std()))
 	case w.Kind == "poisson" && w.Poisson != nil:
 		horizon = sim.Time(sim.FromStd(w.Poisson.Duration.Std()))
 	default:
+		// A trace is opened as a run opens it (headers, shapes and
+		// figures of every day's invocations and of the first day's
+		// durations and memory), so that validate finds what run would.
 		src, err := p.source(s, *s.Seed, 0)
 		if err != nil {
-			ps.add("workload", "cannot open the workload: %v", err)
+			ps.add("workload."+w.Kind, "cannot read the trace: %v", err)
 			return
 		}
 		horizon = src.Horizon()
+		if a, ok := src.(interface{ CheckDays() error }); ok && len(w.Azure2019.Days) > 1 {
+			if err := a.CheckDays(); err != nil {
+				ps.add("workload.azure2019.days", "cannot read the trace: %v", err)
+			}
+		}
+		if c, ok := src.(io.Closer); ok {
+			c.Close()
+		}
 	}
 	if horizon <= 0 {
 		return // the workload's own checks report it
@@ -339,4 +370,22 @@ func (p *Plan) path(file string) string {
 		return file
 	}
 	return filepath.Join(p.Dir, file)
+}
+
+// MaxNameBytes bounds a scenario or arm name: it names files and heads
+// table rows.
+const MaxNameBytes = 200
+
+// checkName refuses a name that would reach a terminal or a file name as
+// something else: control characters (an escape sequence), invalid UTF-8,
+// or a name longer than MaxNameBytes. The message quotes it, escaped.
+func checkName(ps *problems, path, name string) {
+	switch {
+	case !utf8.ValidString(name):
+		ps.add(path, "is not valid UTF-8 (got %q)", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		ps.add(path, "must not contain control characters (got %q)", name)
+	case len(name) > MaxNameBytes:
+		ps.add(path, "must be at most %d bytes (got %d)", MaxNameBytes, len(name))
+	}
 }

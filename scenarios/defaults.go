@@ -177,3 +177,7 @@ func setFloat(p **float64, v float64) {
 		*p = &v
 	}
 }
+
+// MaxFileBytes bounds a scenario or catalog file: 16 MiB, a thousand times
+// the largest shipped (scenarios/catalog.toml).
+const MaxFileBytes = 16 << 20

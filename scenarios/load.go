@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/BurntSushi/toml"
 
 	"github.com/skyfaas/skyfaas/policies"
@@ -36,7 +38,7 @@ const DefaultName = "default.toml (embedded)"
 // registers, such as learned policies). Relative paths inside it are taken
 // from the file's directory.
 func Load(path string, reg *policies.Registry) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := regular.ReadFile(path, MaxFileBytes, "scenario")
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
@@ -167,7 +169,7 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, *catalogBui
 	data, name := DefaultCatalog, "catalog.toml (embedded)"
 	if s.Catalog.File != "" {
 		path := p.path(s.Catalog.File)
-		d, err := os.ReadFile(path)
+		d, err := regular.ReadFile(path, MaxFileBytes, "catalog")
 		if err != nil {
 			ps.add("catalog.file", "cannot read the catalog: %v", err)
 			return nil, nil, nil, nil
@@ -234,7 +236,11 @@ func (p *Plan) loadCatalog(s *Scenario, ps *problems) (*sim.Catalog, *catalogBui
 		}
 		cs, err := traces.ReadCarbonSeries(p.path(cs.File), cs.Column, cs.Start)
 		if err != nil {
-			ps.add(path+".file", "%v", err)
+			if msg, ok := strings.CutPrefix(err.Error(), "start: "); ok {
+				ps.add(path+".start", "%s", msg)
+			} else {
+				ps.add(path+".file", "%v", err)
+			}
 			continue
 		}
 		series = append(series, regionSeries{provider: prov, region: reg, series: cs})

@@ -11,6 +11,7 @@ import (
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
+	"github.com/skyfaas/skyfaas/sim"
 )
 
 func TestDefaultScenarioResolves(t *testing.T) {
@@ -104,15 +105,15 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 		{"bad policy setting", strings.Replace(base, `"cheapest"`, `{ policy = "single-cloud", provider = "ibm" }`, 1),
 			[]string{"line 9: arms[0].strategic.provider: unknown provider \"ibm\""}},
 		{"negative fraction", base + "[simulation]\ncpu_bound_fraction = -0.1\n", []string{"line 11: simulation.cpu_bound_fraction: must be a fraction in [0, 1] (got -0.1)"}},
-		{"NaN factor", base + "[slo]\nfactor = nan\n", []string{"line 11: slo.factor: must be a finite number >= 0 (got NaN)"}},
-		{"infinite weight", base + "[objective]\ncost = inf\n", []string{"objective.cost: must be a finite weight"}},
+		{"NaN factor", base + "[slo]\nfactor = nan\n", []string{"line 11: slo.factor: must be a number in [0, 1000], a multiple of the reference duration (got NaN)"}},
+		{"infinite weight", base + "[objective]\ncost = inf\n", []string{"objective.cost: must be a weight in [0, 1e+06]"}},
 		{"objective references", base + "[objective]\nsla = -1\nreference_cost_usd = 0\nreference_latency = \"0s\"\nreference_carbon_g = nan\n",
-			[]string{"objective.sla: must be a finite weight >= 0 (got -1)", "objective.reference_cost_usd: must be a finite number > 0 (got 0)",
-				"objective.reference_latency: must be at least 1µs (got 0s)", "objective.reference_carbon_g: must be a finite number > 0 (got NaN)"}},
+			[]string{"objective.sla: must be a weight in [0, 1e+06] (got -1)", "objective.reference_cost_usd: must be in [1e-12, 1000] USD (got 0)",
+				"objective.reference_latency: must be at least 1µs (got 0s)", "objective.reference_carbon_g: must be in [1e-12, 1e+06] g (got NaN)"}},
 		{"objective of zero weights", base + "[objective]\ncost = 0\nperformance = 0\ncarbon = 0\nsla = 0\n",
 			[]string{"objective: every weight is 0"}},
-		{"negative functions", strings.Replace(base, "functions = 5", "functions = -5", 1), []string{"line 5: workload.synthetic.functions: must be in 1..10000000 (got -5)"}},
-		{"negative override", base + "[[catalog.override]]\nprovider = \"aws\"\nconcurrency = -1\n", []string{"line 12: catalog.override[0].concurrency: must be 0 (unlimited) or positive (got -1)"}},
+		{"negative functions", strings.Replace(base, "functions = 5", "functions = -5", 1), []string{"line 5: workload.synthetic.functions: must be in 1..200000 (got -5)"}},
+		{"negative override", base + "[[catalog.override]]\nprovider = \"aws\"\nconcurrency = -1\n", []string{"line 12: catalog.override[0].concurrency: must be 0 (unlimited) or in 1..10000000 (got -1)"}},
 		{"negative keep-alive", base + "[[catalog.override]]\nprovider = \"gcp\"\nkeepalive = \"-5m\"\n", []string{"line 12: catalog.override[0].keepalive: must not be negative"}},
 		{"override of an unknown provider", base + "[[catalog.override]]\nprovider = \"ibm\"\n", []string{"line 11: catalog.override[0].provider: unknown provider \"ibm\""}},
 		{"bad duration", base + "[simulation]\ntick = \"fast\"\n", []string{"line 11: simulation.tick: must be a duration"}},
@@ -245,8 +246,35 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[[arms]]\nstrategic = { policy = \"weighted-greedy\", cost = 1.0 }\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := scenarios.Parse("f.toml", data, t.TempDir(), policies.Builtin())
-		if err == nil && (p.Catalog == nil || len(p.Arms) == 0) {
+		if err != nil {
+			return
+		}
+		if p.Catalog == nil || len(p.Arms) == 0 {
 			t.Fatal("a scenario without catalog or arms was accepted")
+		}
+		// Semantic: what was accepted lies in its documented range, so
+		// that the model's products stay finite and inside int64 µs.
+		s := &p.Scenario
+		if f := *s.SLO.Factor; !(f >= 0 && f <= scenarios.MaxSLOFactor) {
+			t.Fatalf("slo.factor %v accepted", f)
+		}
+		if lim := (sim.SLO{Factor: *s.SLO.Factor, Slack: sim.FromStd(s.SLO.Slack.Std())}).Limit(7 * sim.Day); lim < 0 || lim == sim.MaxDuration {
+			t.Fatalf("the SLO limit of a week's execution is %v: out of range", lim)
+		}
+		for _, prov := range p.Catalog.Providers {
+			if !(prov.Speed >= scenarios.MinSpeed && prov.Speed <= scenarios.MaxSpeed) || !(prov.Billing.GBSecondUSD <= scenarios.MaxPriceUSD) {
+				t.Fatalf("provider %s accepted with speed %v, GB-s price %v", prov.Name, prov.Speed, prov.Billing.GBSecondUSD)
+			}
+			for _, m := range prov.Memory {
+				if !(m.VCPU >= scenarios.MinVCPU && m.VCPU <= scenarios.MaxVCPU) || m.MB > scenarios.MaxMemoryMB {
+					t.Fatalf("provider %s: memory option %+v accepted", prov.Name, m)
+				}
+			}
+			for _, r := range prov.Regions {
+				if c := r.Carbon.At(0); !(c >= 0 && c <= scenarios.MaxCarbonGPerKWh) {
+					t.Fatalf("region %s/%s: intensity %v accepted", prov.Name, r.Name, c)
+				}
+			}
 		}
 	})
 }

@@ -59,7 +59,17 @@ func (ps *problems) add(path, format string, args ...any) {
 // is taken as a key below path.
 func (ps *problems) addErr(path string, err error) {
 	msg := err.Error()
-	if i := strings.Index(msg, ": "); i > 0 && keyPattern.MatchString(msg[:i]) {
+	// A policy's strict decoding of its settings: "toml: line 1 (last key
+	// "provider"): ..." names the key in the policy's own table.
+	if m := typeError.FindStringSubmatch(msg); m != nil {
+		at := path
+		if m[2] != "" {
+			at += "." + m[2]
+		}
+		ps.add(at, "%s", m[3])
+		return
+	}
+	if i := strings.Index(msg, ": "); i > 0 && keyPattern.MatchString(msg[:i]) && msg[:i] != "toml" {
 		ps.add(path+"."+msg[:i], "%s", msg[i+2:])
 		return
 	}

@@ -113,7 +113,7 @@ func (e *Engine) newInstance(pi int32, prov, readyEvent bool) int32 {
 	}
 	in := &e.inst[i]
 	*in = instance{pool: pi, gen: in.gen + 1, egen: in.egen + 1, state: stWarming, prov: prov,
-		created: e.now, readyAt: e.now.Add(start), since: e.now, timerAt: noTimer, idleAt: noTimer,
+		created: e.now, readyAt: e.now.addSat(start), since: e.now, timerAt: noTimer, idleAt: noTimer,
 		head: noExec, partial: -1, evAt: noTimer, lastMem: float32(p.footMB)}
 	p.nInst++
 	if e.measuring() {
@@ -242,7 +242,7 @@ func (e *Engine) workOf(p *pool, ex *execution) Duration {
 	if ex.cold && e.cfg.ColdStart == ColdStartReplaces {
 		return 0 // the cold start was the whole service time
 	}
-	return Duration(float64(ex.r.ref)*p.execScale + 0.5)
+	return DurationOf(float64(ex.r.ref)*p.execScale + 0.5)
 }
 
 // rateAt is the progress rate of every execution of an instance of pool p
@@ -325,9 +325,9 @@ func (e *Engine) endOf(p *pool, in *instance, ex *execution) Time {
 	end := in.since
 	if left > 0 {
 		if r := rateAt(p, in.running); r == 1 {
-			end = in.since.Add(Duration(math.Ceil(left)))
+			end = in.since.addSat(DurationOf(math.Ceil(left)))
 		} else {
-			end = in.since.Add(Duration(math.Ceil(left / r)))
+			end = in.since.addSat(DurationOf(math.Ceil(left / r)))
 		}
 	}
 	return min(end, deadline(p, ex))

@@ -75,7 +75,7 @@ func (e *Engine) postFailure(p *pool) {
 func (e *Engine) postCompletion(p *pool, lat Duration, cold, violated bool) {
 	o := &p.acct.out
 	o.Completed++
-	o.LatencySum += lat
+	o.LatencySum = satAdd(o.LatencySum, lat)
 	if cold {
 		o.ColdStarts++
 	}
@@ -125,7 +125,7 @@ func (s *Outcome) add(o *Outcome) {
 	s.SLAViolations += o.SLAViolations
 	s.CostUSD += o.CostUSD
 	s.CarbonG += o.CarbonG
-	s.LatencySum += o.LatencySum
+	s.LatencySum = satAdd(s.LatencySum, o.LatencySum)
 }
 
 // settleAccounts brings every account up to now: provisioned capacity

@@ -164,6 +164,6 @@ func (e *Engine) wakeAt(gi int32, at Time) {
 // nextToken returns when bucket b, empty now, holds a token again.
 func (e *Engine) nextToken(b *bucket) Time {
 	e.refill(b)
-	wait := Duration(math.Ceil((1 - b.tokens) / b.rate))
-	return e.now.Add(max(wait, 1))
+	wait := DurationOf(math.Ceil((1 - b.tokens) / b.rate))
+	return e.now.addSat(max(wait, 1))
 }

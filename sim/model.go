@@ -38,7 +38,7 @@ func (s SLO) Limit(ref Duration) Duration {
 	if s.Fixed > 0 {
 		return s.Fixed
 	}
-	return Duration(s.Factor*float64(ref)) + s.Slack
+	return satAdd(DurationOf(s.Factor*float64(ref)), s.Slack)
 }
 
 // ExecScale returns the factor that turns a reference duration into an
@@ -75,18 +75,19 @@ func (m *Model) Offer(v *FunctionView, pl Placement, at Time) Offer {
 	mo := &p.Memory[pl.Memory]
 	prof := &v.Profile
 	scale := m.ExecScale(pl)
-	exec := Duration(float64(prof.MeanDuration) * scale)
+	exec := DurationOf(float64(prof.MeanDuration) * scale)
 	o := Offer{Exec: exec}
 	// The timeout is checked against the duration tail, not the mean.
-	tail := Duration(float64(max(prof.MaxDuration, prof.MeanDuration)) * scale)
+	tail := DurationOf(float64(max(prof.MaxDuration, prof.MeanDuration)) * scale)
 	o.Fits = float64(mo.MB) >= prof.MaxMemoryMB
 	o.Feasible = o.Fits && (p.Limits.Timeout == 0 || tail <= p.Limits.Timeout)
 	o.ColdStartProb = math.Exp(-prof.Rate() * p.KeepAlive.Seconds())
 	cold := max(FromSeconds(p.ColdStart.Mean())-p.ColdStartIncluded, 0)
-	o.Latency = m.cat.RTT(v.Zone, pl) + p.WarmOverhead + exec + Duration(o.ColdStartProb*float64(cold))
+	coldPart := DurationOf(o.ColdStartProb * float64(cold))
+	o.Latency = satAdd(satAdd(m.cat.RTT(v.Zone, pl)+p.WarmOverhead, exec), coldPart)
 	mem := p.Billing.BilledMemoryMB(float64(mo.MB), prof.MaxMemoryMB)
 	o.CostUSD = p.Billing.RequestUSD + p.Billing.Execution(int64(exec), mem, mo.GHz, r.PriceFactor, false).USD
-	busy := exec + Duration(o.ColdStartProb*float64(cold))
+	busy := satAdd(exec, coldPart)
 	w := p.Power.Watts(mo.VCPU, mem/1024, m.busyUtil) // memory as billed, like the engine
 	o.EnergyKWh = w * busy.Seconds() / 3.6e6
 	o.CarbonG = o.EnergyKWh * r.Carbon.At(int64(at))

@@ -34,7 +34,7 @@ func (e *Engine) observeFunctions(epoch Duration, strategic bool) *StrategicObse
 		}
 		if f.seen > 0 {
 			v.Profile.Observed = true
-			v.Profile.MeanDuration = Duration(f.durSum / float64(f.seen))
+			v.Profile.MeanDuration = DurationOf(f.durSum / float64(f.seen))
 			v.Profile.MaxMemoryMB = f.maxMem
 			v.Profile.MaxDuration = f.maxDur
 		}
@@ -143,7 +143,7 @@ func (e *Engine) runningUntil() {
 		v := &e.poolObs[e.viewOf[in.pool]]
 		for x := in.head; x != noExec; x = e.exec(in, x).next {
 			ex := e.exec(in, x)
-			end := in.readyAt.Add(Duration(float64(ex.r.ref) * e.pools[in.pool].execScale))
+			end := in.readyAt.addSat(DurationOf(float64(ex.r.ref) * e.pools[in.pool].execScale))
 			if ex.started {
 				end = e.endOf(&e.pools[in.pool], in, ex) // at the current rate
 			}

@@ -37,8 +37,53 @@ func (t Time) Add(d Duration) Time { return t + Time(d) }
 func (t Time) Sub(u Time) Duration { return Duration(t - u) }
 
 // FromSeconds converts seconds to a Duration, rounding to the nearest
-// microsecond.
-func FromSeconds(s float64) Duration { return Duration(math.Round(s * float64(Second))) }
+// microsecond and saturating (see DurationOf).
+func FromSeconds(s float64) Duration { return DurationOf(math.Round(s * float64(Second))) }
+
+// MaxDuration is the longest span a conversion from a float gives: about
+// 292,000 years, "never" for any run.
+const MaxDuration Duration = math.MaxInt64
+
+// DurationOf converts a float number of microseconds to a Duration,
+// truncating toward zero and saturating: a value beyond the int64 range
+// (or +Inf, or NaN, which only a bug upstream can produce) gives
+// ±MaxDuration, never a wrapped value of the other sign. The scenario
+// loader's ranges keep every product of figures far inside the range; this
+// is the backstop.
+func DurationOf(us float64) Duration {
+	switch {
+	case us != us: // NaN: as long as possible, never a plausible figure
+		return MaxDuration
+	case us >= float64(MaxDuration):
+		return MaxDuration
+	case us <= -float64(MaxDuration):
+		return -MaxDuration
+	}
+	return Duration(us)
+}
+
+// addSat returns t+d, saturating at maxTime (and at -maxTime) instead of
+// wrapping.
+func (t Time) addSat(d Duration) Time {
+	switch {
+	case d > 0 && t > maxTime-Time(d):
+		return maxTime
+	case d < 0 && t < -maxTime-Time(d):
+		return -maxTime
+	}
+	return t + Time(d)
+}
 
 // FromStd converts a time.Duration to a Duration, truncating to microseconds.
 func FromStd(d time.Duration) Duration { return Duration(d / time.Microsecond) }
+
+// satAdd returns a+b, saturating at ±MaxDuration instead of wrapping.
+func satAdd(a, b Duration) Duration {
+	switch {
+	case b > 0 && a > MaxDuration-b:
+		return MaxDuration
+	case b < 0 && a < -MaxDuration-b:
+		return -MaxDuration
+	}
+	return a + b
+}

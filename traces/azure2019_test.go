@@ -276,6 +276,10 @@ func FuzzAzure2019(f *testing.F) {
 			if inv.Arrival < last || inv.Duration < 0 || int(inv.Function) >= len(a.Functions()) {
 				t.Fatalf("bad invocation %+v after %v", inv, last)
 			}
+			// Semantic: every figure within the reader's documented limits.
+			if inv.Duration > traces.MaxExecutionSeconds*sim.Second+sim.Millisecond || !(inv.MemoryMB >= 0 && inv.MemoryMB <= traces.MaxMemoryMB) || inv.Arrival >= a.Horizon() {
+				t.Fatalf("invocation %+v outside the documented limits (horizon %v)", inv, a.Horizon())
+			}
 			last = inv.Arrival
 		}
 	})

@@ -3,9 +3,10 @@ package traces
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/skyfaas/skyfaas/internal/regular"
 
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/sim/dist"
@@ -109,7 +110,7 @@ func newAzure2019Trace(days []Azure2019Day, open func(name string) (io.ReadClose
 		return nil, fmt.Errorf("azure2019: no day given")
 	}
 	if open == nil {
-		open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
+		open = regular.ReadCloser
 	}
 	return &Azure2019Trace{files: days, open: open, fnKey: map[string]int32{}, appKey: map[string]int32{}}, nil
 }
@@ -311,6 +312,7 @@ func (t *Azure2019Trace) readDay(d int, reuse *azureDay) (*azureDay, error) {
 	}
 	var rows []minuteCell
 	perMinute := make([]int, t.minutes+1)
+	arrivals := make([]int, t.minutes) // per minute, over every function
 	for {
 		ok, err := lr.next()
 		if err != nil {
@@ -335,6 +337,9 @@ func (t *Azure2019Trace) readDay(d int, reuse *azureDay) (*azureDay, error) {
 			if n > 0 {
 				rows = append(rows, minuteCell{m: int32(m), c: cell{fn: id, n: n}})
 				perMinute[m+1]++
+				if arrivals[m] += int(n); arrivals[m] > MaxArrivalsPerMinute {
+					return nil, lr.errf(col, lr.header[col], "the minute's arrivals over every function so far (%d) pass the limit of %d arrivals in a minute", arrivals[m], MaxArrivalsPerMinute)
+				}
 			}
 		}
 	}
@@ -351,11 +356,11 @@ func (t *Azure2019Trace) readDay(d int, reuse *azureDay) (*azureDay, error) {
 		perMinute[r.m]++
 	}
 
-	durs, err := t.readPercentiles(files.Durations, []string{"HashFunction", "HashApp"}, durationCols, durationPoints)
+	durs, err := t.readPercentiles(files.Durations, []string{"HashFunction", "HashApp"}, durationCols, durationPoints, MaxExecutionSeconds*1000, "ms")
 	if err != nil {
 		return nil, err
 	}
-	mems, err := t.readPercentiles(files.Memory, []string{"HashApp"}, memoryCols, memoryPoints)
+	mems, err := t.readPercentiles(files.Memory, []string{"HashApp"}, memoryCols, memoryPoints, MaxMemoryMB, "MB")
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +381,7 @@ func (t *Azure2019Trace) readDay(d int, reuse *azureDay) (*azureDay, error) {
 // readPercentiles reads a durations or memory file into percentile tables
 // keyed like the functions (owner/app/function) or apps (owner/app): ids
 // name the function and app columns, or the app column alone.
-func (t *Azure2019Trace) readPercentiles(path string, ids, cols []string, points []float64) (map[string]dist.PiecewiseLinear, error) {
+func (t *Azure2019Trace) readPercentiles(path string, ids, cols []string, points []float64, limit float64, unit string) (map[string]dist.PiecewiseLinear, error) {
 	lr, f, err := openTable(t.open, path, "azure2019")
 	if err != nil {
 		return nil, err
@@ -405,7 +410,7 @@ func (t *Azure2019Trace) readPercentiles(path string, ids, cols []string, points
 		}
 		vals := make([]float64, len(cols))
 		for k, c := range colIdx {
-			if vals[k], err = lr.float(c); err != nil {
+			if vals[k], err = lr.floatMax(c, limit, unit); err != nil {
 				return nil, err
 			}
 		}

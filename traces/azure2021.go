@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/sim/dist"
 )
@@ -111,7 +113,7 @@ type Azure2021 struct {
 // reader if it stops before the end.
 func OpenAzure2021(path string, opts Azure2021Options) (*Azure2021, error) {
 	if opts.Open == nil {
-		opts.Open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
+		opts.Open = regular.ReadCloser
 	}
 	if opts.Memory == nil {
 		return nil, fmt.Errorf("azure2021: no memory distribution for app footprints")
@@ -175,8 +177,8 @@ func (a *Azure2021) row(lr *lineReader, register bool) (int32, sim.Time, sim.Dur
 	if end > maxSeconds {
 		return 0, 0, 0, lr.errf(a.cols[2], "end_timestamp", "%v s is beyond %g s", end, maxSeconds)
 	}
-	if dur > maxSeconds {
-		return 0, 0, 0, lr.errf(a.cols[3], "duration", "%v s is beyond %g s", dur, maxSeconds)
+	if dur > MaxExecutionSeconds {
+		return 0, 0, 0, lr.errf(a.cols[3], "duration", "%v s is above the limit of %d s (one week)", dur, MaxExecutionSeconds)
 	}
 	a.key = append(append(append(a.key[:0], app...), ','), fn...)
 	id, ok := a.fnIdx[string(a.key)]

@@ -140,7 +140,8 @@ func FuzzAzure2021(f *testing.F) {
 		n := 0
 		for a.Next() {
 			inv := a.At()
-			if inv.Arrival < last || inv.Arrival < 0 || inv.Duration < 0 || inv.Arrival >= a.Horizon() {
+			if inv.Arrival < last || inv.Arrival < 0 || inv.Duration < 0 || inv.Arrival >= a.Horizon() ||
+				inv.Duration > traces.MaxExecutionSeconds*sim.Second || !(inv.MemoryMB >= 0 && inv.MemoryMB <= traces.MaxMemoryMB) {
 				t.Fatalf("bad invocation %+v after %v (horizon %v)", inv, last, a.Horizon())
 			}
 			last = inv.Arrival

@@ -3,6 +3,7 @@ package traces
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -33,6 +34,9 @@ func (lr *lineReader) next() (bool, error) {
 			// A line longer than the buffer: gather it.
 			long := append([]byte(nil), b...)
 			for err == bufio.ErrBufferFull {
+				if len(long) > MaxLineBytes {
+					return false, &ParseError{File: lr.file, Line: lr.line + 1, Err: fmt.Errorf("line longer than %d bytes (the limit of a trace line; a file with CR-only line endings reads as one line)", MaxLineBytes)}
+				}
 				b, err = lr.r.ReadSlice('\n')
 				long = append(long, b...)
 			}
@@ -92,6 +96,11 @@ func (lr *lineReader) readHeader() error {
 	}
 	if !ok {
 		return &ParseError{File: lr.file, Err: fmt.Errorf("empty file: no header line (%w)", ErrEmpty)}
+	}
+	for _, f := range lr.fields {
+		if bytes.IndexByte(f, '\r') >= 0 {
+			return &ParseError{File: lr.file, Line: 1, Err: errors.New("a carriage return inside the line: the file has CR-only (classic Mac) line endings; convert them to LF or CRLF")}
+		}
 	}
 	lr.header = lr.header[:0]
 	for _, f := range lr.fields {
@@ -158,6 +167,16 @@ func (lr *lineReader) errf(i int, column, format string, args ...any) error {
 // str returns field i as a string.
 func (lr *lineReader) str(i int) string { return string(bytes.TrimSpace(lr.fields[i])) }
 
+// floatMax parses field i as a finite number in [0, limit]; unit names the
+// figure's unit in the message.
+func (lr *lineReader) floatMax(i int, limit float64, unit string) (float64, error) {
+	v, err := lr.float(i)
+	if err == nil && v > limit {
+		return 0, lr.errf(i, lr.header[i], "%v %s is above the limit of %g %s", v, unit, limit, unit)
+	}
+	return v, err
+}
+
 // float parses field i as a finite non-negative number.
 func (lr *lineReader) float(i int) (float64, error) {
 	s := bytes.TrimSpace(lr.fields[i])
@@ -186,8 +205,8 @@ func (lr *lineReader) count(i int) (uint32, error) {
 			return 0, lr.errf(i, lr.header[i], "%q is not a non-negative integer count", s)
 		}
 		v = v*10 + uint64(c-'0')
-		if v > math.MaxUint32 {
-			return 0, lr.errf(i, lr.header[i], "count %q is too large", s)
+		if v > MaxArrivalsPerMinute {
+			return 0, lr.errf(i, lr.header[i], "count %s is above the limit of %d arrivals in a minute", s, MaxArrivalsPerMinute)
 		}
 	}
 	return uint32(v), nil

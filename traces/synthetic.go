@@ -74,8 +74,8 @@ type fnGen struct {
 
 // NewSynthetic builds the generator.
 func NewSynthetic(o SyntheticOptions) (*Synthetic, error) {
-	if o.Functions <= 0 || o.Functions > 10_000_000 {
-		return nil, fmt.Errorf("synthetic: functions must be in 1..10^7 (got %d)", o.Functions)
+	if o.Functions <= 0 || o.Functions > MaxSyntheticFunctions {
+		return nil, fmt.Errorf("synthetic: functions must be in 1..%d (got %d)", MaxSyntheticFunctions, o.Functions)
 	}
 	if o.Duration <= 0 {
 		return nil, fmt.Errorf("synthetic: duration must be positive (got %v)", o.Duration)

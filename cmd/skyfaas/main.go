@@ -19,7 +19,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 )
 
 const usage = `skyfaas: a discrete-event simulator of serverless functions across clouds
@@ -55,7 +59,7 @@ func main() {
 	defer stop()
 	if err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "skyfaas:", err)
+			fmt.Fprintln(os.Stderr, "skyfaas:", printable(err.Error()))
 		}
 		if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
@@ -137,4 +141,23 @@ func newFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// printable escapes the control characters of an error message (but its
+// line breaks and tabs), so that a name or value read from a file never
+// reaches the terminal as an escape sequence.
+func printable(msg string) string {
+	var b strings.Builder
+	for _, r := range msg {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r) || r == utf8.RuneError:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/results/sweep"
 	"github.com/skyfaas/skyfaas/scenarios"
@@ -98,7 +100,7 @@ func openOutDir(dir string, m *manifest, shard scenarios.Shard, strict bool, std
 		fmt.Fprintf(stderr, "note: removed %d temporary file(s) an interrupted run left in %s\n", n, dir)
 	}
 	var old manifest
-	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	b, err := regular.ReadFile(filepath.Join(dir, manifestName), 1<<26, "run manifest")
 	switch {
 	case err == nil:
 		if jerr := json.Unmarshal(b, &old); jerr != nil {
@@ -198,4 +200,58 @@ func newManifest(plan *scenarios.Plan, r *jobRunner) *manifest {
 		m.Arms = append(m.Arms, fmt.Sprintf("a%02d-%s", i, sweep.Slug(a.Name)))
 	}
 	return m
+}
+
+// newDirs creates dir and the parents it lacks, returning those it
+// created, deepest first.
+func newDirs(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// discardEmptyRun removes what a run that failed before recording any
+// result left in dir: its run.json (if ours is true: the run wrote it),
+// its empty subdirectories, and the directories it created, if empty,
+// with the lock file in them (a lock file in a directory that existed is
+// left: another run may be about to lock it). A directory holding results
+// (of this run or another), and any file the run did not write, are left
+// as they are.
+func discardEmptyRun(dir string, created []string, ours bool) {
+	if hasOutputs(dir) {
+		return
+	}
+	if ours {
+		os.Remove(filepath.Join(dir, manifestName))
+	}
+	for _, sub := range []string{"jobs", "series", "arms", filepath.Join("report", "plots"), "report"} {
+		p := filepath.Join(dir, sub)
+		if st, err := os.Lstat(p); err == nil && st.IsDir() {
+			os.Remove(p) // only if empty
+		}
+	}
+	if len(created) == 0 {
+		return
+	}
+	if locks, _ := filepath.Glob(filepath.Join(dir, lockName+"*")); len(locks) > 0 {
+		for _, l := range locks {
+			os.Remove(l)
+		}
+	}
+	for _, d := range created {
+		os.Remove(d) // only if empty
+	}
 }

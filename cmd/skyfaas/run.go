@@ -68,7 +68,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // runJobsCommand is run and sweep.
-func runJobsCommand(ctx context.Context, name, usage string, args []string, stdout, stderr io.Writer) error {
+func runJobsCommand(ctx context.Context, name, usage string, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags(name, stderr, usage)
 	out := fs.String("out", "", "output directory (default skyfaas-out/<scenario>-seed<N>)")
 	seedFlag := fs.String("seed", "", "seed of every random stream (default: the scenario's)")
@@ -108,10 +108,7 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	if *workers < 1 {
 		return fmt.Errorf("%w: --workers must be at least 1", errUsage)
 	}
-	var (
-		plan *scenarios.Plan
-		err  error
-	)
+	var plan *scenarios.Plan
 	if len(positional) == 1 {
 		plan, err = scenarios.Load(positional[0], registry())
 	} else {
@@ -144,11 +141,21 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	if err != nil {
 		return err
 	}
-	release, err := openOutDir(dir, newManifest(plan, runner), shard, name == "sweep", stderr)
+	created, err := newDirs(dir)
 	if err != nil {
 		return fmt.Errorf("output directory %s: %w", dir, err)
 	}
-	defer release()
+	release, err := openOutDir(dir, newManifest(plan, runner), shard, name == "sweep", stderr)
+	if err != nil {
+		discardEmptyRun(dir, created, false)
+		return fmt.Errorf("output directory %s: %w", dir, err)
+	}
+	defer func() {
+		release()
+		if err != nil {
+			discardEmptyRun(dir, created, true) // a run that recorded nothing leaves nothing
+		}
+	}()
 	if *withSeries {
 		if err := checkWritableDir(filepath.Join(dir, sweep.SeriesDir)); err != nil {
 			return fmt.Errorf("series directory: %w", err)

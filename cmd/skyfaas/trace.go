@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
@@ -39,10 +41,23 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("trace stats", stderr, traceUsage)
 	seed := fs.Uint64("seed", 1, "seed for spreading counts and drawing durations")
 	spreadName := fs.String("spread", "uniform", "how per-minute counts are spread: uniform, equidistant or poisson")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	// Accept flags before, between or after the paths ("--" ends flags).
+	var paths []string
+	for rest := args[1:]; len(rest) > 0; {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if len(fs.Args()) < len(rest) && rest[len(rest)-len(fs.Args())-1] == "--" {
+			paths = append(paths, fs.Args()...)
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fs.Usage()
 		return fmt.Errorf("%w: trace stats needs at least one path", errUsage)
 	}
@@ -50,7 +65,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("%w: --spread: %v", errUsage, err)
 	}
-	src, desc, err := openTrace(fs.Args(), spread, sim.NewStreams(*seed, 0))
+	src, desc, err := openTrace(paths, spread, sim.NewStreams(*seed, 0))
 	if err != nil {
 		return err
 	}
@@ -63,12 +78,12 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // traceKind recognises a trace file by its header line.
 func traceKind(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	line, err := bufio.NewReader(f).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(f, traces.MaxLineBytes)).ReadString('\n')
 	if err != nil && line == "" {
 		return "", fmt.Errorf("%s: cannot read a header line: %v", path, err)
 	}

@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
+
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/sim"
 )
@@ -262,7 +264,7 @@ func WriteJob(dir string, j *Job) error {
 
 // ReadJob reads one job record.
 func ReadJob(path string) (Job, error) {
-	b, err := os.ReadFile(path)
+	b, err := regular.ReadFile(path, maxRecordBytes, "job record")
 	if err != nil {
 		return Job{}, err
 	}
@@ -375,3 +377,7 @@ func short(h string) string {
 // fmtNum prints a number with up to six significant digits, no trailing
 // zeros.
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+// maxRecordBytes bounds a job record read back: 1 GiB, far above any
+// record (a few kB plus a per-interval series of a long run).
+const maxRecordBytes = 1 << 30

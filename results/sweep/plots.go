@@ -34,11 +34,21 @@ type Figure struct {
 const pngDPI = 150
 
 // PNG writes the figure as a PNG image.
-func (f Figure) PNG(w io.Writer) error {
+func (f Figure) PNG(w io.Writer) (err error) {
+	defer drawFailed(&err)
 	img := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(pngDPI))
 	f.draw(draw.New(img))
-	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 	return err
+}
+
+// drawFailed turns a panic of the plotting library (gonum/plot panics on
+// axes it cannot draw, such as a log scale reaching 0) into an error: a
+// figure that cannot be drawn is reported, never a stack trace.
+func drawFailed(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("cannot draw the figure: %v", r)
+	}
 }
 
 // pdfEpoch is the creation and modification date of every PDF figure: a
@@ -51,7 +61,7 @@ var pdfDefaults sync.Once
 // PDF writes the figure as a PDF document, fonts embedded. Its dates are
 // fixed (pdfEpoch) and its catalogs sorted, so the bytes depend on the
 // figure only.
-func (f Figure) PDF(w io.Writer) error {
+func (f Figure) PDF(w io.Writer) (err error) {
 	pdfDefaults.Do(func() {
 		// vgpdf does not expose its document: set fpdf's defaults, which
 		// every document made afterwards takes.
@@ -59,9 +69,10 @@ func (f Figure) PDF(w io.Writer) error {
 		fpdf.SetDefaultModificationDate(pdfEpoch)
 		fpdf.SetDefaultCatalogSort(true)
 	})
+	defer drawFailed(&err)
 	c := vgpdf.New(f.Width, f.Height)
 	f.draw(draw.New(c))
-	_, err := c.WriteTo(w)
+	_, err = c.WriteTo(w)
 	return err
 }
 
@@ -271,6 +282,19 @@ func CDFFigure(an *Analysis, cell int) (Figure, error) {
 	}
 	if math.IsInf(lo, 1) {
 		lo = 1e-3
+	}
+	hi := lo
+	for _, a := range c.Arms {
+		for _, s := range a.CDF.Seconds {
+			if s > hi && !math.IsInf(s, 0) {
+				hi = s
+			}
+		}
+	}
+	// Every latency alike (or none): gonum would widen the axis by ±1 and
+	// cross zero on the log scale; give it a decade either side instead.
+	if hi <= lo {
+		p.X.Min, p.X.Max = lo/10, lo*10
 	}
 	for i, a := range c.Arms {
 		var pts plotter.XYs

@@ -1,0 +1,82 @@
+// Package regular opens input files only if they are regular files: a
+// FIFO blocks its reader until a writer comes, and a device such as
+// /dev/zero never ends, so neither is ever read. Every reader of a
+// scenario, catalog, trace, carbon series or record goes through it.
+package regular
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// Open opens name for reading after checking, without opening it, that it
+// is a regular file (a symbolic link is followed); the opened file is
+// checked again, so a file swapped in between is refused too.
+func Open(name string) (*os.File, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular(name, fi.Mode())
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	got, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !got.Mode().IsRegular() || !os.SameFile(fi, got) {
+		f.Close()
+		return nil, fmt.Errorf("%s: changed while it was opened; not read", name)
+	}
+	return f, nil
+}
+
+// ReadCloser is Open for readers that take an io.ReadCloser opener.
+func ReadCloser(name string) (io.ReadCloser, error) {
+	f, err := Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ReadFile reads a regular file of at most limit bytes; what names the
+// kind of file in the message (scenario, catalog).
+func ReadFile(name string, limit int64, what string) ([]byte, error) {
+	f, err := Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes, the limit of a %s file", name, limit, what)
+	}
+	return data, nil
+}
+
+// notRegular names what a non-regular file is.
+func notRegular(name string, m fs.FileMode) error {
+	kind := "not a regular file"
+	switch {
+	case m.IsDir():
+		kind = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	}
+	return fmt.Errorf("%s is %s, not a regular file: only regular files are read", name, kind)
+}

@@ -1,0 +1,47 @@
+package regular
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for _, c := range []struct{ name, want string }{
+		{fifo, "named pipe (FIFO)"},
+		{"/dev/zero", "a device"},
+		{dir, "a directory"},
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := ReadFile(c.name, 1<<20, "test"); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("ReadFile(%s) = %v, want an error containing %q", c.name, err, c.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("ReadFile(%s) blocked", c.name)
+		}
+	}
+}
+
+func TestReadFileLimit(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(p, make([]byte, 101), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(p, 100, "scenario"); err == nil || !strings.Contains(err.Error(), "larger than 100 bytes, the limit of a scenario file") {
+		t.Errorf("got %v", err)
+	}
+	if b, err := ReadFile(p, 101, "scenario"); err != nil || len(b) != 101 {
+		t.Errorf("at the limit: %d bytes, %v", len(b), err)
+	}
+}
