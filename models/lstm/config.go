@@ -28,24 +28,28 @@ type Config struct {
 	// Dropout after every LSTM layer, during training only (0.2).
 	Dropout float64 `toml:"dropout" json:"dropout"`
 	Output  string  `toml:"output" json:"output"`
+	// Residual adds the network's output to the last interval's normalised
+	// targets: the network learns the change from "same as last interval"
+	// (the reactive forecast), not the level. Default true.
+	Residual bool `toml:"residual" json:"residual"`
 	// UnderWeight and OverWeight weigh the squared error of an under- and
 	// an over-prediction (5 and 1): missing demand costs cold starts.
 	UnderWeight float64 `toml:"under_weight" json:"under_weight"`
 	OverWeight  float64 `toml:"over_weight" json:"over_weight"`
 	// Window is the input length in intervals (from the dataset).
-	Window int `toml:"-" json:"window"`
+	Window int `toml:"-" json:"input_intervals"`
 }
 
 // Thesis is the thesis's preset: LSTM 128 -> dropout 0.2 -> LSTM 64 ->
 // dropout -> dense 32 ReLU -> dense 3, asymmetric MSE 5:1.
 func Thesis() Config {
-	return Config{Units: []int{128, 64}, Dense: 32, Dropout: 0.2, Output: OutputLinear, UnderWeight: 5, OverWeight: 1, Window: 12}
+	return Config{Units: []int{128, 64}, Dense: 32, Dropout: 0.2, Output: OutputLinear, Residual: true, UnderWeight: 5, OverWeight: 1, Window: 12}
 }
 
 // Small is the preset the shipped checkpoint uses (LSTM 32 -> 16 -> dense
 // 16): a quarter of the thesis's width, trainable on two cores in minutes.
 func Small() Config {
-	return Config{Units: []int{32, 16}, Dense: 16, Dropout: 0.2, Output: OutputLinear, UnderWeight: 5, OverWeight: 1, Window: 12}
+	return Config{Units: []int{32, 16}, Dense: 16, Dropout: 0.2, Output: OutputLinear, Residual: true, UnderWeight: 5, OverWeight: 1, Window: 12}
 }
 
 // Preset returns a named preset.

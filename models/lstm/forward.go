@@ -118,6 +118,14 @@ func (f *Forward) Run(x [][]float64, b int, out []float64) {
 		copy(out[r*NumTargets:(r+1)*NumTargets], f.p.Data[f.lay.outB])
 	}
 	gemm(b, NumTargets, inW, last, f.p.Data[f.lay.outW], 1, out)
+	if f.cfg.Residual {
+		xl := x[T-1]
+		for r := range b {
+			for k := range NumTargets {
+				out[r*NumTargets+k] += xl[r*NumFeatures+k]
+			}
+		}
+	}
 	if f.cfg.Output == OutputReLU {
 		for j := range out {
 			out[j] = math.Max(out[j], 0)

@@ -20,8 +20,8 @@ type graph struct {
 	params []*G.Node
 	x      [][]float64 // per step, batch×NumFeatures
 	y      []float64   // batch×NumTargets
+	last   []float64   // batch×NumTargets: the last step's normalised targets (Residual)
 	masks  [][]float64 // dropout masks, pre-scaled by 1/(1-p)
-	maskOf [][]int     // per LSTM layer: the mask index of each step it is applied at (-1: none)
 	loss   G.Value
 	pred   G.Value
 	grads  [][]float64
@@ -99,6 +99,10 @@ func newGraph(cfg Config, p *Params, b int) (gr *graph, err error) {
 		z = M(G.Rectify(M(G.BroadcastAdd(M(G.Mul(z, gr.params[lay.denseW])), gr.params[lay.denseB], nil, []byte{0}))))
 	}
 	pred := M(G.BroadcastAdd(M(G.Mul(z, gr.params[lay.outW])), gr.params[lay.outB], nil, []byte{0}))
+	if cfg.Residual {
+		gr.last = make([]float64, b*NumTargets)
+		pred = M(G.Add(pred, backed(g, "last", gr.last, b, NumTargets)))
+	}
 	if cfg.Output == OutputReLU {
 		// relu(x) = (x + |x|)/2: gorgonia's Rectify here gave the output
 		// bias a wrong gradient (TestGradientsFiniteDifferences).
@@ -124,6 +128,12 @@ func newGraph(cfg Config, p *Params, b int) (gr *graph, err error) {
 // zeroGrads: gorgonia accumulates them across runs (pitfall 4).
 func (gr *graph) run() (float64, error) {
 	defer gr.vm.Reset()
+	if gr.last != nil {
+		x := gr.x[len(gr.x)-1]
+		for r := range gr.batch {
+			copy(gr.last[r*NumTargets:(r+1)*NumTargets], x[r*NumFeatures:])
+		}
+	}
 	if err := gr.vm.RunAll(); err != nil {
 		return 0, fmt.Errorf("lstm: training step: %w", err)
 	}

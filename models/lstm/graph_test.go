@@ -8,7 +8,7 @@ import (
 
 // tiny is a configuration small enough for finite differences.
 func tiny() Config {
-	return Config{Units: []int{4, 3}, Dense: 5, Dropout: 0.2, Output: OutputLinear, UnderWeight: 5, OverWeight: 1, Window: 3}
+	return Config{Units: []int{4, 3}, Dense: 5, Dropout: 0.2, Output: OutputLinear, Residual: true, UnderWeight: 5, OverWeight: 1, Window: 3}
 }
 
 // fillRandom fills the graph's inputs and targets from r, and its masks
@@ -85,7 +85,9 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 // The plain-Go forward pass equals the gorgonia graph's prediction (without
 // dropout) to 1e-6; its loss equals the graph's.
 func TestForwardMatchesGorgonia(t *testing.T) {
-	for _, cfg := range []Config{tiny(), Small()} {
+	noRes := tiny()
+	noRes.Residual = false
+	for _, cfg := range []Config{tiny(), Small(), noRes} {
 		cfg.Dropout = 0 // no masks: the graph is the inference network
 		const b = 9
 		p, gr := newTiny(t, cfg, b, 3)
