@@ -140,6 +140,11 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
 	if _, err := f.Write(b.Bytes()); err != nil {
 		f.Close()
 		os.Remove(f.Name())

@@ -84,7 +84,8 @@ type Evaluation struct {
 	Tick    float64 // seconds
 	Scores  []Scores
 	// Series for the plots: the busiest test pool's actual and predicted
-	// rate (LSTM), and every window's (actual, predicted) rate.
+	// rate (LSTM) of the test pool whose rate varies most, and every
+	// window's (actual, predicted) rate.
 	Pool               string
 	Actual, Pred       []float64
 	ScatterA, ScatterP []float64
@@ -143,14 +144,22 @@ func Evaluate(m *Model, ds *Dataset) (*Evaluation, error) {
 	ev := &Evaluation{Windows: len(test), Tick: tick, Skipped: map[string]int{}}
 	bs := baselines(ds)
 	acc := make([]accum, 1+len(bs))
-	// The busiest test pool, by arrivals, for the time plot.
-	load := map[int32]float64{}
+	// The test pool whose rate varies most (variance over its test
+	// windows), for the time plot: a busy but constant pool shows nothing.
+	type moments struct{ n, s, s2 float64 }
+	mom := map[int32]*moments{}
 	for _, w := range test {
-		load[w.Series] += ds.Raw(w, ds.Config.Window)[FeatRate]
+		m := mom[w.Series]
+		if m == nil {
+			m = &moments{}
+			mom[w.Series] = m
+		}
+		v := ds.Raw(w, ds.Config.Window)[FeatRate]
+		m.n, m.s, m.s2 = m.n+1, m.s+v, m.s2+v*v
 	}
 	busiest, most := int32(-1), -1.0
-	for s, l := range load {
-		if l > most || (l == most && s < busiest) {
+	for s, m := range mom {
+		if l := m.s2/m.n - (m.s/m.n)*(m.s/m.n); l > most || (l == most && s < busiest) {
 			busiest, most = s, l
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/skyfaas/skyfaas/sim"
 )
 
-func registry(t *testing.T) *policies.Registry {
+func registry(t testing.TB) *policies.Registry {
 	r := policies.Builtin()
 	if err := r.AddOperational(lstm.PolicyName, lstm.PolicySummary, lstm.NewPolicy); err != nil {
 		t.Fatal(err)
