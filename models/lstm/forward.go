@@ -10,24 +10,48 @@ import (
 // Forward is a preallocated inference pass of the network in plain Go
 // (gonum's BLAS for the products), without dropout: the policy's and the
 // evaluation's. TestForwardMatchesGorgonia checks it against the gorgonia
-// graph to 1e-6. It holds buffers for up to its capacity of examples; it is
-// not safe for concurrent use.
+// graph to 1e-6. It copies the weights when built, the four gates of each
+// layer side by side (one product per step instead of four: the fused
+// layout is safe here, GORGONIA.md's slicing pitfall is gorgonia's). It
+// holds buffers for up to its capacity of examples; it is not safe for
+// concurrent use.
 type Forward struct {
 	cfg  Config
 	p    *Params
 	lay  layout
 	capB int
+	// Per layer: input and recurrent weights of the four gates side by
+	// side (in×4u, u×4u) and their biases (4u).
+	w, u, b [][]float64
 	// Per layer: the hidden sequence (T × B×units) and the cell state.
 	hs    [][][]float64
 	c     [][]float64
-	gates [numGates][]float64
+	gates []float64 // B × 4·units
 	dense []float64
 }
 
-// NewForward returns a pass over p for batches of up to capB examples.
+// NewForward returns a pass over p's current weights for batches of up to
+// capB examples.
 func NewForward(cfg Config, p *Params, capB int) *Forward {
 	_, lay := newParams(cfg)
 	f := &Forward{cfg: cfg, p: p, lay: lay}
+	in := NumFeatures
+	for l, u := range cfg.Units {
+		g := lay.lstm[l]
+		w, uu, b := make([]float64, in*4*u), make([]float64, u*4*u), make([]float64, 4*u)
+		for k := range numGates {
+			W, U, B := p.Data[g[k]], p.Data[g[k]+1], p.Data[g[k]+2]
+			for r := range in {
+				copy(w[r*4*u+k*u:r*4*u+(k+1)*u], W[r*u:(r+1)*u])
+			}
+			for r := range u {
+				copy(uu[r*4*u+k*u:r*4*u+(k+1)*u], U[r*u:(r+1)*u])
+			}
+			copy(b[k*u:(k+1)*u], B)
+		}
+		f.w, f.u, f.b = append(f.w, w), append(f.u, uu), append(f.b, b)
+		in = u
+	}
 	f.grow(capB)
 	return f
 }
@@ -48,9 +72,7 @@ func (f *Forward) grow(b int) {
 		f.c = append(f.c, make([]float64, b*u))
 		maxU = max(maxU, u)
 	}
-	for k := range f.gates {
-		f.gates[k] = make([]float64, b*maxU)
-	}
+	f.gates = make([]float64, b*4*maxU)
 	f.dense = make([]float64, b*max(f.cfg.Dense, 1))
 }
 
@@ -65,6 +87,19 @@ func gemm(m, n, k int, a, b []float64, beta float64, c []float64) {
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
+// tanh is 2σ(2x) − 1, one exponential (math.Tanh costs more); within
+// 1e-15 of math.Tanh away from 0, and its absolute error is of the same
+// order near 0. Inputs beyond ±20 saturate to ±1 exactly.
+func tanh(x float64) float64 {
+	if x > 20 {
+		return 1
+	}
+	if x < -20 {
+		return -1
+	}
+	return 2/(1+math.Exp(-2*x)) - 1
+}
+
 // Run computes the normalised predictions of b examples: x[t] holds step
 // t's inputs, b×NumFeatures row-major; out receives b×NumTargets.
 func (f *Forward) Run(x [][]float64, b int, out []float64) {
@@ -72,30 +107,31 @@ func (f *Forward) Run(x [][]float64, b int, out []float64) {
 	T := f.cfg.Window
 	in, inW := x, NumFeatures
 	for l, u := range f.cfg.Units {
-		g := f.lay.lstm[l]
 		c := f.c[l][:b*u]
+		u4 := 4 * u
+		G := f.gates[:b*u4]
 		for t := range T {
 			h := f.hs[l][t][:b*u]
-			for k := range numGates {
-				gk := f.gates[k][:b*u]
-				W, U, bias := f.p.Data[g[k]], f.p.Data[g[k]+1], f.p.Data[g[k]+2]
-				for r := range b {
-					copy(gk[r*u:(r+1)*u], bias)
-				}
-				gemm(b, u, inW, in[t][:b*inW], W, 1, gk)
-				if t > 0 {
-					gemm(b, u, u, f.hs[l][t-1][:b*u], U, 1, gk)
-				}
+			for r := range b {
+				copy(G[r*u4:(r+1)*u4], f.b[l])
 			}
-			gi, gf, gg, gO := f.gates[gateI], f.gates[gateF], f.gates[gateG], f.gates[gateO]
-			for j := range b * u {
-				i, gc, o := sigmoid(gi[j]), math.Tanh(gg[j]), sigmoid(gO[j])
-				if t == 0 {
-					c[j] = i * gc
-				} else {
-					c[j] = sigmoid(gf[j])*c[j] + i*gc
+			gemm(b, u4, inW, in[t][:b*inW], f.w[l], 1, G)
+			if t > 0 {
+				gemm(b, u4, u, f.hs[l][t-1][:b*u], f.u[l], 1, G)
+			}
+			for r := range b {
+				g := G[r*u4 : (r+1)*u4]
+				gi, gf, gg, gO := g[:u], g[u:2*u], g[2*u:3*u], g[3*u:]
+				cr, hr := c[r*u:(r+1)*u], h[r*u:(r+1)*u]
+				for j := range u {
+					i, gc, o := sigmoid(gi[j]), tanh(gg[j]), sigmoid(gO[j])
+					if t == 0 {
+						cr[j] = i * gc
+					} else {
+						cr[j] = sigmoid(gf[j])*cr[j] + i*gc
+					}
+					hr[j] = o * tanh(cr[j])
 				}
-				h[j] = o * math.Tanh(c[j])
 			}
 		}
 		in, inW = f.hs[l], u

@@ -3,6 +3,7 @@ package lstm
 import (
 	"bytes"
 	_ "embed"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"math"
@@ -67,7 +68,15 @@ type Policy struct {
 	gen      uint64
 	x        [][]float64
 	out      []float64
-	rows     []int
+	rows     []int // pools with a full history
+	slot     []int // per row, its distinct window
+	first    []int // per distinct window, the first pool that has it
+	stats    []*Stats
+	uniq     map[string]int
+	key      []byte
+	noDedupe bool // tests: predict every pool
+
+	predicted, distinct int64 // pools predicted, distinct windows run
 }
 
 type poolHistory struct {
@@ -109,7 +118,7 @@ func NewPolicy(args policy.Args, env policy.Env) (sim.Operational, error) {
 	if env.Tick > 0 && m.Meta["tick"] != "" && m.Meta["tick"] != env.Tick.String() {
 		return nil, fmt.Errorf("checkpoint %q was trained on %s intervals, the scenario's tick is %s", c.Checkpoint, m.Meta["tick"], env.Tick)
 	}
-	p := &Policy{m: m, f: NewForward(m.Config, m.Params, 64), headroom: c.Headroom, quiet: -1, hist: map[int32]*poolHistory{}}
+	p := &Policy{m: m, f: NewForward(m.Config, m.Params, 64), headroom: c.Headroom, quiet: -1, hist: map[int32]*poolHistory{}, uniq: map[string]int{}}
 	if c.QuietKeepAlive != "" {
 		d, err := time.ParseDuration(c.QuietKeepAlive)
 		if err != nil || d < 0 {
@@ -164,10 +173,40 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 			delete(p.hist, k)
 		}
 	}
-	n := len(p.rows)
-	if n == 0 {
+	if len(p.rows) == 0 {
 		return nil
 	}
+	// Pools whose 12 intervals of raw features are identical get the same
+	// prediction under a global normalisation (most often: idle pools,
+	// whose only non-zero feature is the time of day, shared by the tick):
+	// each distinct window is predicted once. Per-pool normalisation
+	// predicts every pool.
+	clear(p.uniq)
+	p.slot = p.slot[:0]
+	p.first = p.first[:0]
+	for _, i := range p.rows {
+		v := &obs.Pools[i]
+		h := p.hist[v.Pool]
+		slot := len(p.first)
+		if p.m.Norm.Mode == NormGlobal && !p.noDedupe {
+			p.key = p.key[:0]
+			for t := range W {
+				for _, x := range h.raw[(h.i+t)%W] {
+					p.key = binary.LittleEndian.AppendUint64(p.key, math.Float64bits(x))
+				}
+			}
+			if s, ok := p.uniq[string(p.key)]; ok {
+				p.slot = append(p.slot, s)
+				continue
+			}
+			p.uniq[string(p.key)] = slot
+		}
+		p.slot = append(p.slot, slot)
+		p.first = append(p.first, i)
+	}
+	n := len(p.first)
+	p.predicted += int64(len(p.rows))
+	p.distinct += int64(n)
 	if len(p.x) == 0 || len(p.x[0]) < n*NumFeatures {
 		p.x = p.x[:0]
 		for range W {
@@ -175,8 +214,8 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 		}
 		p.out = make([]float64, 2*n*NumTargets)
 	}
-	stats := make([]*Stats, n)
-	for b, i := range p.rows {
+	p.stats = p.stats[:0]
+	for b, i := range p.first {
 		v := &obs.Pools[i]
 		h := p.hist[v.Pool]
 		st := &p.m.Norm.Global
@@ -184,14 +223,15 @@ func (p *Policy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision)
 			prov := &obs.Catalog.Providers[v.Placement.Provider]
 			st = p.m.Norm.For(PoolKey{v.Function, prov.Name, prov.Regions[v.Placement.Region].Name, int32(prov.Memory[v.Placement.Memory].MB)})
 		}
-		stats[b] = st
+		p.stats = append(p.stats, st)
 		for t := range W {
 			st.Normalise(&h.raw[(h.i+t)%W], p.x[t][b*NumFeatures:])
 		}
 	}
 	p.f.Run(p.x, n, p.out)
-	for b, i := range p.rows {
-		st := stats[b]
+	for r, i := range p.rows {
+		b := p.slot[r]
+		st := p.stats[b]
 		conc := st.Target(FeatCPU, p.out[b*NumTargets+FeatCPU])
 		rate := st.Target(FeatRate, p.out[b*NumTargets+FeatRate])
 		pre := math.Ceil(p.headroom*conc - 1e-9)

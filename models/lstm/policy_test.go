@@ -98,3 +98,37 @@ func TestPolicyRefusesCorrupted(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Predicting each distinct window once gives the run that predicting
+// every pool gives, to the last invocation and cent.
+func TestPolicyDedupeExact(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "s.toml"), []byte(scenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := lstm.ShippedModel()
+	f, _ := os.Create(filepath.Join(dir, "model.ckpt"))
+	_ = m.Write(f)
+	f.Close()
+	plan, err := scenarios.Load(filepath.Join(dir, "s.toml"), registry(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [2]sim.Metrics
+	for k, on := range []bool{true, false} {
+		cfg, err := plan.Config(1, plan.Seed(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lstm.SetDedupe(cfg.Operational, on)
+		met, err := sim.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[k] = *met
+	}
+	if got[0].ColdStarts != got[1].ColdStarts || got[0].PrewarmsUsed != got[1].PrewarmsUsed || got[0].Cost.Total() != got[1].Cost.Total() {
+		t.Fatalf("with sharing: %d cold, %d pre-warms used, $%v; without: %d, %d, $%v",
+			got[0].ColdStarts, got[0].PrewarmsUsed, got[0].Cost.Total(), got[1].ColdStarts, got[1].PrewarmsUsed, got[1].Cost.Total())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/models/lstm"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
 )
@@ -16,7 +17,9 @@ import (
 // invocations, 60 s ticks, AWS, power-tuning) with the reactive provider
 // default and with the lstm policy on the checkpoint of
 // scenarios/models/operational-ablation-lstm.ckpt: the budget is the lstm
-// within 3x of the reactive replay.
+// within 3x of the reactive replay. Moving average, which pre-warms
+// about as much without a network, shows what the pre-warming itself costs
+// the engine.
 func BenchmarkReplayDay(b *testing.B) {
 	inv, dur, mem := sharedtest.Sample(b)
 	ckpt, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "models", "operational-ablation-lstm.ckpt"))
@@ -46,6 +49,9 @@ tactical = "power-tuning"
 name = "reactive"
 operational = "provider-default"
 [[arms]]
+name = "moving-average"
+operational = "moving-average"
+[[arms]]
 name = "lstm"
 operational = { policy = "lstm", checkpoint = "m.ckpt" }
 `, inv, dur, mem)
@@ -73,6 +79,11 @@ operational = { policy = "lstm", checkpoint = "m.ckpt" }
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(m.Arrived)/b.Elapsed().Seconds(), "inv/s")
+				if a.Name == "lstm" {
+					n, d := lstm.Counts(cfg.Operational)
+					b.ReportMetric(float64(n), "predictions")
+					b.ReportMetric(float64(d), "distinct")
+				}
 			}
 		})
 	}
