@@ -253,7 +253,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if m.Norm.Mode != ds.Config.Norm {
 		return fmt.Errorf("%s: normalised %s, the scenario's settings say %s", ckpt, m.Norm.Mode, ds.Config.Norm)
 	}
-	ds.Norm = m.Norm // the checkpoint's statistics (the same when fitted on the same run)
+	ds.SetNorm(m.Norm) // the checkpoint's statistics (the same when fitted on the same run)
 	ev, err := lstm.Evaluate(m, ds)
 	if err != nil {
 		return err

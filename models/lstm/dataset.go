@@ -225,14 +225,9 @@ func Build(c *Collector, cfg DataConfig) (*Dataset, error) {
 		d.keepBusiest(cfg.Functions)
 	}
 	d.fit()
+	d.normalise()
 	for si := range d.series {
 		s := &d.series[si]
-		st := d.Norm.For(s.key)
-		z := make([]float64, len(s.raw)*NumFeatures)
-		for i := range s.raw {
-			st.Normalise(&s.raw[i], z[i*NumFeatures:])
-		}
-		d.z = append(d.z, z)
 		w := cfg.Window
 		for i := 0; i+w < len(s.intervals); i++ {
 			first, last := s.intervals[i], s.intervals[i+w]
@@ -250,6 +245,27 @@ func Build(c *Collector, cfg DataConfig) (*Dataset, error) {
 		return nil, fmt.Errorf("no training window: %d pools over %d intervals give no %d+1 contiguous intervals before interval %d", len(d.series), n, cfg.Window, d.Cuts[0])
 	}
 	return d, nil
+}
+
+// normalise computes every series' normalised features from d.Norm.
+func (d *Dataset) normalise() {
+	d.z = d.z[:0]
+	for si := range d.series {
+		s := &d.series[si]
+		st := d.Norm.For(s.key)
+		z := make([]float64, len(s.raw)*NumFeatures)
+		for i := range s.raw {
+			st.Normalise(&s.raw[i], z[i*NumFeatures:])
+		}
+		d.z = append(d.z, z)
+	}
+}
+
+// SetNorm normalises the dataset with n instead of the statistics fitted
+// on its own training part (a checkpoint's, to evaluate it on another run).
+func (d *Dataset) SetNorm(n Norm) {
+	d.Norm = n
+	d.normalise()
 }
 
 func (d *Dataset) part(interval int64) Part {

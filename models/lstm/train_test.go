@@ -199,3 +199,26 @@ func TestDatasetWindows(t *testing.T) {
 		t.Fatalf("mean rate %v: the test part leaked into the normalisation", m)
 	}
 }
+
+// SetNorm renormalises the windows with another model's statistics.
+func TestSetNorm(t *testing.T) {
+	ds, err := Build(synthetic(100, 5), DefaultData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ds.Windows[TestPart][0]
+	x := [][]float64{make([]float64, NumFeatures)}
+	for range ds.Config.Window - 1 {
+		x = append(x, make([]float64, NumFeatures))
+	}
+	y := make([]float64, NumTargets)
+	ds.Fill(w, 0, x, y)
+	before := x[0][FeatRate]
+	n := ds.Norm
+	n.Global.Mean[FeatRate] += 1 // one more in log1p space
+	ds.SetNorm(n)
+	ds.Fill(w, 0, x, y)
+	if got, want := x[0][FeatRate], before-1/n.Global.Std[FeatRate]; math.Abs(got-want) > 1e-12 {
+		t.Fatalf("after SetNorm: %v, want %v", got, want)
+	}
+}
