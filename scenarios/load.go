@@ -131,13 +131,14 @@ func decodeStrict(file string, data []byte, v any) (toml.MetaData, error) {
 
 var typeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
-// policyTables are the keys whose values are policy specs or catalog
-// overrides: the decoder leaves the contents of their subtables undecoded,
-// and each policy decodes its settings strictly itself, as the catalog
-// build does an override's keys.
+// policyTables are the keys whose values are policy specs, catalog
+// overrides or training settings: the decoder leaves the contents of their
+// subtables undecoded, and each policy decodes its settings strictly
+// itself, as the catalog build does an override's keys and `skyfaas
+// train` its model's table.
 var policyTables = []string{"arms.strategic", "arms.tactical", "arms.operational",
 	"arm_defaults.strategic", "arm_defaults.tactical", "arm_defaults.operational",
-	"catalog.override", "arms.override", "arm_defaults.override"}
+	"catalog.override", "arms.override", "arm_defaults.override", "train"}
 
 // unknownKeys reports keys the schema has no field for, at their lines.
 func unknownKeys(ps *problems, keys []toml.Key) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
+	"github.com/skyfaas/skyfaas/models/lstm"
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
@@ -58,10 +59,15 @@ func TestExamplesResolve(t *testing.T) {
 			continue
 		}
 		t.Run(f, func(t *testing.T) {
-			if strings.Contains(f, "2019") || strings.Contains(f, "ablation") {
+			if strings.Contains(f, "2019") || strings.Contains(f, "ablation") || strings.Contains(f, "sample") {
 				sharedtest.Dir(t)
 			}
-			_, err := scenarios.Load(f, policies.Builtin())
+			// The learned policies are registered as the command line does.
+			reg := policies.Builtin()
+			if err := reg.AddOperational(lstm.PolicyName, lstm.PolicySummary, lstm.NewPolicy); err != nil {
+				t.Fatal(err)
+			}
+			_, err := scenarios.Load(f, reg)
 			if f == "azure2021.toml" {
 				// The 2021 trace is a download: the error must say which file and line.
 				if err == nil || !strings.Contains(err.Error(), "workload.azure2021.file: cannot open the trace file") || !strings.Contains(err.Error(), "line ") {

@@ -25,6 +25,10 @@ type Scenario struct {
 
 	// Sweep sets the replications and the parameter grid (see sweep.go).
 	Sweep SweepSpec `toml:"sweep" json:"sweep"`
+
+	// Train holds, per learned model ("lstm", ...), the settings of
+	// `skyfaas train MODEL SCENARIO`, decoded strictly by that command.
+	Train map[string]map[string]any `toml:"train" json:"train,omitempty"`
 }
 
 // Workload selects and configures the invocation source.

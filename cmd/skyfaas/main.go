@@ -44,6 +44,11 @@ Usage:
   skyfaas trace stats PATH...
         summarise a trace: Azure 2019 files or a directory of them, or an
         Azure 2021 file
+  skyfaas train lstm SCENARIO [--out DIR]
+        train the operational LSTM on the series of a simulation of the
+        scenario: progress, learning curve (CSV, PNG), checkpoint
+  skyfaas eval lstm SCENARIO --checkpoint FILE [--out DIR]
+        compare a checkpoint with the forecasting baselines on the test part
   skyfaas policies
         list the policies of each layer
   skyfaas version
@@ -85,6 +90,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReport(args[1:], stdout, stderr)
 	case "trace":
 		return runTrace(ctx, args[1:], stdout, stderr)
+	case "train":
+		return runTrain(ctx, args[1:], stdout, stderr)
+	case "eval":
+		return runEval(ctx, args[1:], stdout, stderr)
 	case "policies":
 		return runPolicies(args[1:], stdout, stderr)
 	case "version":

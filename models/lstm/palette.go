@@ -1,0 +1,8 @@
+package lstm
+
+import "image/color"
+
+func palette(k int) color.Color {
+	cs := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}}
+	return cs[k%len(cs)]
+}
