@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -135,7 +134,7 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug(plan.Scenario.Name), seed))
+		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", sweep.Slug(plan.Scenario.Name), seed))
 	}
 	runner, err := newJobRunner(plan, seed, dir, *workers, shard, *withSeries)
 	if err != nil {
@@ -355,20 +354,6 @@ func policyLabel(v any) string {
 		return s.Label()
 	}
 	return fmt.Sprint(v)
-}
-
-// slug makes a name safe as a file name.
-func slug(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	return strings.Trim(b.String(), "-")
 }
 
 func humanCount(n int64) string {

@@ -54,6 +54,24 @@ func loadLSTMSettings(plan *scenarios.Plan) (lstmSettings, error) {
 }
 
 // lstmDataset simulates the training arm and builds the dataset.
+// prepareLSTM loads the scenario at path and its LSTM settings, creates the
+// output directory and builds the dataset: what train and eval share.
+func prepareLSTM(ctx context.Context, path, out string, stderr io.Writer) (*scenarios.Plan, lstmSettings, *lstm.Dataset, error) {
+	plan, err := scenarios.Load(path, registry())
+	if err != nil {
+		return nil, lstmSettings{}, nil, err
+	}
+	s, err := loadLSTMSettings(plan)
+	if err != nil {
+		return nil, s, nil, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, s, nil, err
+	}
+	ds, err := lstmDataset(ctx, plan, s, stderr)
+	return plan, s, ds, err
+}
+
 func lstmDataset(ctx context.Context, plan *scenarios.Plan, s lstmSettings, stderr io.Writer) (*lstm.Dataset, error) {
 	arm := 0
 	if s.Arm != "" {
@@ -171,18 +189,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	plan, err := scenarios.Load(path, registry())
-	if err != nil {
-		return err
-	}
-	s, err := loadLSTMSettings(plan)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	ds, err := lstmDataset(ctx, plan, s, stderr)
+	plan, s, ds, err := prepareLSTM(ctx, path, out, stderr)
 	if err != nil {
 		return err
 	}
@@ -235,18 +242,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("%s: %w", ckpt, err)
 	}
-	plan, err := scenarios.Load(path, registry())
-	if err != nil {
-		return err
-	}
-	s, err := loadLSTMSettings(plan)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	ds, err := lstmDataset(ctx, plan, s, stderr)
+	plan, _, ds, err := prepareLSTM(ctx, path, out, stderr)
 	if err != nil {
 		return err
 	}
