@@ -87,7 +87,7 @@ func TradeoffPNG(w io.Writer, s *Summary, title string) error {
 // listing their numbers, so that coinciding arms stay legible.
 func clusterLabels(pts plotter.XYs, arms []Arm) (plotter.XYs, []string) {
 	minX, maxX, minY, maxY := bounds(pts)
-	tx, ty := 0.04*spread(minX, maxX), 0.05*spread(minY, maxY)
+	tx, ty := 0.04*Spread(minX, maxX), 0.05*Spread(minY, maxY)
 	var at plotter.XYs
 	var labels []string
 	done := make([]bool, len(pts))
@@ -112,11 +112,11 @@ func clusterLabels(pts plotter.XYs, arms []Arm) (plotter.XYs, []string) {
 // the labels): differences between arms are what the plot is for.
 func pad(p *plot.Plot, pts plotter.XYs) {
 	minX, maxX, minY, maxY := bounds(pts)
-	dx, dy := spread(minX, maxX), spread(minY, maxY)
+	dx, dy := Spread(minX, maxX), Spread(minY, maxY)
 	p.X.Min, p.X.Max = minX-0.06*dx, maxX+0.14*dx
 	p.Y.Min, p.Y.Max = minY-0.08*dy, maxY+0.08*dy
-	p.X.Tick.Marker = plainTicks{}
-	p.Y.Tick.Marker = plainTicks{}
+	p.X.Tick.Marker = PlainTicks{}
+	p.Y.Tick.Marker = PlainTicks{}
 }
 
 func bounds(pts plotter.XYs) (minX, maxX, minY, maxY float64) {
@@ -128,19 +128,20 @@ func bounds(pts plotter.XYs) (minX, maxX, minY, maxY float64) {
 	return
 }
 
-// spread is the width of a range, or a tenth of its magnitude if the range
+// Spread is the width of a range, or a tenth of its magnitude if the range
 // is a single value (so that equal values still get an axis).
-func spread(lo, hi float64) float64 {
+func Spread(lo, hi float64) float64 {
 	if d := hi - lo; d > 0 {
 		return d
 	}
 	return math.Max(math.Abs(hi)/10, 1e-9)
 }
 
-// plainTicks are gonum's default ticks labelled without trailing zeros.
-type plainTicks struct{}
+// PlainTicks are gonum's default ticks labelled without trailing zeros.
+type PlainTicks struct{}
 
-func (plainTicks) Ticks(min, max float64) []plot.Tick {
+// Ticks implements plot.Ticker.
+func (PlainTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
 		if ticks[i].Label != "" {

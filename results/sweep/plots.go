@@ -20,6 +20,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 
+	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/sim"
 )
 
@@ -195,7 +196,7 @@ func MetricsFigure(an *Analysis, cell int) (Figure, error) {
 			sc.GlyphStyle = draw.GlyphStyle{Color: armColor(k), Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 			p.Add(bars, sc)
 		}
-		p.X.Tick.Marker = plainTicks{}
+		p.X.Tick.Marker = results.PlainTicks{}
 		padX(p)
 		plots[i/cols][i%cols] = p
 	}
@@ -235,28 +236,8 @@ func armKey(c *Cell) *key {
 // value a range), so that dots and bars stay inside the axes.
 func padX(p *plot.Plot) {
 	lo, hi := p.X.Min, p.X.Max
-	d := spread(lo, hi)
+	d := results.Spread(lo, hi)
 	p.X.Min, p.X.Max = lo-0.08*d, hi+0.08*d
-}
-
-func spread(lo, hi float64) float64 {
-	if d := hi - lo; d > 0 {
-		return d
-	}
-	return math.Max(math.Abs(hi)/10, 1e-9)
-}
-
-// plainTicks are gonum's default ticks labelled without trailing zeros.
-type plainTicks struct{}
-
-func (plainTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
-		}
-	}
-	return ticks
 }
 
 // CDFFigure draws, for one cell, each arm's latency CDF: the mean over
@@ -363,7 +344,7 @@ func ParetoFigure(an *Analysis, cell int) (Figure, error) {
 		an.Scenario, cellTitle(an, c), cellReplications(c))
 	p.X.Label.Text = "total cost (USD)"
 	p.Y.Label.Text = "carbon (kg CO2e)"
-	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = results.PlainTicks{}, results.PlainTicks{}
 	n := len(c.Arms)
 	xs, ys := make([]float64, n), make([]float64, n)
 	for k, a := range c.Arms {
@@ -525,8 +506,8 @@ func SeriesFigure(title string, series []Series) (Figure, error) {
 	top.Y.Label.Text = "arrivals per " + per
 	bottom.Y.Label.Text = "cold starts per " + per
 	bottom.X.Label.Text = "trace time (h)"
-	top.X.Tick.Marker, bottom.X.Tick.Marker = plainTicks{}, plainTicks{}
-	top.Y.Tick.Marker, bottom.Y.Tick.Marker = plainTicks{}, plainTicks{}
+	top.X.Tick.Marker, bottom.X.Tick.Marker = results.PlainTicks{}, results.PlainTicks{}
+	top.Y.Tick.Marker, bottom.Y.Tick.Marker = results.PlainTicks{}, results.PlainTicks{}
 	key := newKey()
 	for i, s := range series {
 		for _, pan := range []struct {
