@@ -170,3 +170,20 @@ func printable(msg string) string {
 	}
 	return b.String()
 }
+
+// parseInterleaved parses args with fs, accepting flags before, between
+// and after the positional arguments, which it returns in order.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return positional, nil
+}

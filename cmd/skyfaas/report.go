@@ -42,16 +42,9 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	reference := fs.String("reference", "", "arm that differences are taken against (default: the sweep's first arm)")
 	intervals := fs.String("intervals", "pm", `how tables print intervals: "pm" (mean ± half-width) or "bracket" (mean [lo, hi])`)
 	quiet := fs.Bool("quiet", false, "do not print the tables")
-	var positional []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(positional) != 1 {
 		fs.Usage()

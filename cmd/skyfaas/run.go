@@ -79,17 +79,9 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	if name == "sweep" {
 		fs.StringVar(&shardFlag, "shard", "", "run share i of n of the jobs (1 <= i <= n)")
 	}
-	// Accept flags before or after the scenario path.
-	var positional []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(positional) > 1 {
 		return fmt.Errorf("%w: %s takes at most one scenario file (got %q)", errUsage, name, positional)
