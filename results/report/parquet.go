@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/skyfaas/skyfaas/results/series"
 	"github.com/skyfaas/skyfaas/results/sweep"
 )
 
@@ -45,17 +45,7 @@ func RowsParquet(rows *sweep.Rows, meta map[string]string) ([]byte, error) {
 		}
 		fields[k] = arrow.Field{Name: c.Name, Type: t}
 	}
-	keys := make([]string, 0, len(meta))
-	for k := range meta {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i] = meta[k]
-	}
-	md := arrow.NewMetadata(keys, vals)
-	schema := arrow.NewSchema(fields, &md)
+	schema := series.SchemaWithMeta(fields, meta)
 
 	mem := memory.NewGoAllocator()
 	b := array.NewRecordBuilder(mem, schema)

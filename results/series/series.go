@@ -153,6 +153,12 @@ func seriesSchema(cols []seriesColumn, meta map[string]string) *arrow.Schema {
 	for i, c := range cols {
 		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: false}
 	}
+	return SchemaWithMeta(fields, meta)
+}
+
+// SchemaWithMeta is the Arrow schema of fields with meta as its metadata,
+// sorted by key, so that the same meta gives the same file.
+func SchemaWithMeta(fields []arrow.Field, meta map[string]string) *arrow.Schema {
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
 		keys = append(keys, k)
