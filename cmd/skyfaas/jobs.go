@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -148,7 +149,7 @@ func (r *jobRunner) runJob(ctx context.Context, j scenarios.Job, arrived *atomic
 	id := r.jobID(j)
 	if r.series {
 		path := sweep.SeriesPath(r.dir, j.Cell, j.Arm, id.ArmName, j.Replication)
-		if err := os.MkdirAll(r.dir+"/"+sweep.SeriesDir, 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(r.dir, sweep.SeriesDir), 0o755); err != nil {
 			return err
 		}
 		w, err := series.Create(path, seriesMeta(cell.Plan, j, r.seed, &cfg))
