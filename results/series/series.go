@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -246,6 +247,12 @@ func (w *Writer) Record(rows []sim.SeriesRow) error {
 	if w.done {
 		return fmt.Errorf("write series %s: Record after Close or Abort", w.path)
 	}
+	for i := range rows {
+		if err := finiteRow(&rows[i]); err != nil {
+			w.err = fmt.Errorf("write series %s: %w", w.path, err)
+			return w.err
+		}
+	}
 	for len(rows) > 0 {
 		k := min(len(rows), BatchRows-w.n)
 		for j, c := range w.cols {
@@ -455,4 +462,19 @@ func Read(path string) (meta map[string]string, rows []sim.SeriesRow, err error)
 		return nil, nil, fmt.Errorf("read %d rows, the footer says %d", len(rows), n)
 	}
 	return meta, rows, nil
+}
+
+// finiteRow refuses a row with a non-finite figure: a NaN or an infinity
+// in a series is a model input out of range or a bug, never data.
+func finiteRow(r *sim.SeriesRow) error {
+	for _, f := range [...]struct {
+		name string
+		v    float64
+	}{{"mean_concurrency", r.MeanConcurrency}, {"memory_mb_in_use", r.MemoryMBInUse}, {"gb_seconds", r.GBSeconds},
+		{"cost_usd", r.CostUSD}, {"carbon_g", r.CarbonG}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("interval %d, pool %d: %s is %v, not a finite number (nothing is written)", r.Interval, r.Pool, f.name, f.v)
+		}
+	}
+	return nil
 }

@@ -428,3 +428,20 @@ func TestSeriesOfARunRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// A non-finite figure is refused and nothing is written.
+func TestWriterRefusesNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		rows := seriesRows(3)
+		rows[2].CostUSD = bad
+		path := filepath.Join(dir, "s.parquet")
+		err := Write(path, nil, rows)
+		if err == nil || !strings.Contains(err.Error(), "cost_usd is") {
+			t.Errorf("cost %v: err = %v", bad, err)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("cost %v: left %v", bad, ents)
+		}
+	}
+}
