@@ -40,7 +40,7 @@ func Table(w io.Writer, s *Summary) error {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 		tablewriter.WithHeaderAlignment(tw.AlignCenter),
 	)
-	t.Header(toAny(header)...)
+	t.Header(Anys(header)...)
 	for _, a := range s.Arms {
 		var shares []string
 		for _, p := range a.PerProvider {
@@ -64,7 +64,7 @@ func Table(w io.Writer, s *Summary) error {
 			percent(a.SLAViolationPct), percent(a.FailedPct),
 			Thousands(f["oom"]), Thousands(f["throttled"]), Thousands(f["timeout"]), Thousands(f["infeasible"]),
 			Thousands(a.Invocations.InFlight), strings.Join(shares, "/"))
-		if err := t.Append(toAny(row)...); err != nil {
+		if err := t.Append(Anys(row)...); err != nil {
 			return err
 		}
 	}
@@ -84,7 +84,8 @@ func Table(w io.Writer, s *Summary) error {
 	return nil
 }
 
-func toAny(s []string) []any {
+// Anys converts strings for the table writer, which takes []any rows.
+func Anys(s []string) []any {
 	out := make([]any, len(s))
 	for i, v := range s {
 		out[i] = v

@@ -197,37 +197,33 @@ func windowLabel(p *scenarios.Plan) string {
 }
 
 // describe returns the workload and the assumptions of the sweep's first
-// cell, as its arms' configurations state them (their sources are opened,
-// not replayed).
+// cell. One configuration is built (its source opened, not replayed, and
+// any profile_from pass made once); what the assumptions read that differs
+// by arm, the catalog and cpu_bound_fraction, is taken from each arm.
 func (r *jobRunner) describe() (results.WorkloadInfo, results.Assumptions, error) {
 	p := r.plan.Cells()[0].Plan
-	var (
-		load results.WorkloadInfo
-		as   results.Assumptions
-	)
-	for i := range p.Arms {
-		cfg, err := p.Config(i, r.seed, 0)
-		if err != nil {
-			return load, as, err
-		}
-		a := results.NewAssumptions(&cfg, p.WorkloadLabel())
-		if i == 0 {
-			as = a
-			h := cfg.Horizon
-			if h == 0 {
-				h = cfg.Source.Horizon()
-			}
-			load = results.WorkloadInfo{Kind: p.Scenario.Workload.Kind, Functions: len(cfg.Source.Functions()),
-				Apps: len(cfg.Source.Apps()), HorizonSeconds: h.Seconds(), StartSeconds: cfg.Start.Seconds()}
-			if n, ok := cfg.Source.(traces.Noter); ok {
-				load.Notes = n.Notes()
-			}
-		} else {
-			as.Vary(&a)
-		}
-		if c, ok := cfg.Source.(io.Closer); ok {
-			c.Close()
-		}
+	cfg, err := p.Config(0, r.seed, 0)
+	if err != nil {
+		return results.WorkloadInfo{}, results.Assumptions{}, err
+	}
+	if c, ok := cfg.Source.(io.Closer); ok {
+		defer c.Close()
+	}
+	h := cfg.Horizon
+	if h == 0 {
+		h = cfg.Source.Horizon()
+	}
+	load := results.WorkloadInfo{Kind: p.Scenario.Workload.Kind, Functions: len(cfg.Source.Functions()),
+		Apps: len(cfg.Source.Apps()), HorizonSeconds: h.Seconds(), StartSeconds: cfg.Start.Seconds()}
+	if n, ok := cfg.Source.(traces.Noter); ok {
+		load.Notes = n.Notes()
+	}
+	as := results.NewAssumptions(&cfg, p.WorkloadLabel())
+	for i := 1; i < len(p.Arms); i++ {
+		c := cfg
+		c.Catalog, c.CPUBoundFraction = p.Arms[i].Catalog, p.Arms[i].CPUBoundFraction
+		a := results.NewAssumptions(&c, p.WorkloadLabel())
+		as.Vary(&a)
 	}
 	return load, as, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/skyfaas/skyfaas/results"
 )
 
 // Style is how a table prints an interval.
@@ -311,13 +312,13 @@ func WriteText(w io.Writer, an *Analysis, o TableOptions) error {
 			tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 			tablewriter.WithHeaderAlignment(tw.AlignCenter),
 		)
-		t.Header(anys(g.header)...)
+		t.Header(results.Anys(g.header)...)
 		for _, r := range g.rows {
 			row := make([]string, len(r))
 			for k, c := range r {
 				row[k] = f.cell(c)
 			}
-			if err := t.Append(anys(row)...); err != nil {
+			if err := t.Append(results.Anys(row)...); err != nil {
 				return err
 			}
 		}
@@ -333,14 +334,6 @@ func WriteText(w io.Writer, an *Analysis, o TableOptions) error {
 		}
 	}
 	return nil
-}
-
-func anys(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
 
 // markdownEscape keeps a text from breaking a Markdown table cell or
