@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -30,6 +31,22 @@ var Metrics = []Metric{
 	{"cold_start_pct", "cold starts", "cold %", "% of started", func(a *results.Arm) float64 { return a.ColdStartPct }},
 	{"sla_violation_pct", "SLA violations", "SLA viol %", "% of finished", func(a *results.Arm) float64 { return a.SLAViolationPct }},
 	{"failed_pct", "failures", "fail %", "% of arrived", func(a *results.Arm) float64 { return a.FailedPct }},
+	{"objective", "objective", "objective", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Value })},
+	{"objective_cost", "objective: cost term", "cost term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Cost })},
+	{"objective_performance", "objective: performance term", "perf. term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Performance })},
+	{"objective_carbon", "objective: carbon term", "carbon term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Carbon })},
+	{"objective_sla", "objective: SLA term", "SLA term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.SLA })},
+}
+
+// objectiveTerm reads a part of an arm's objective value (NaN for a
+// record without one).
+func objectiveTerm(part func(*results.ObjectiveValue) float64) func(a *results.Arm) float64 {
+	return func(a *results.Arm) float64 {
+		if a.Objective == nil {
+			return math.NaN()
+		}
+		return part(a.Objective)
+	}
 }
 
 // MetricByKey returns the metric with that key.
@@ -45,6 +62,10 @@ func MetricByKey(key string) (Metric, bool) {
 // TableMetrics are the keys of the metrics the tables show.
 var TableMetrics = []string{"cost_usd", "cost_per_1k_usd", "carbon_kg", "latency_p95_s", "latency_p99_s",
 	"cold_start_pct", "sla_violation_pct", "failed_pct"}
+
+// ObjectiveMetrics are the keys of the objective's table: its value over
+// each arm's whole run (results.ObjectiveValue) and its weighted terms.
+var ObjectiveMetrics = []string{"objective", "objective_cost", "objective_performance", "objective_carbon", "objective_sla"}
 
 // Analysis is what a sweep's jobs show: per cell and arm, each metric's
 // mean and interval over replications, and its difference from the

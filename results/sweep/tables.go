@@ -29,16 +29,30 @@ type TableOptions struct {
 	Metrics []string
 }
 
-func (o TableOptions) metrics() []int {
-	keys := o.Metrics
-	if len(keys) == 0 {
-		keys = TableMetrics
+// sets returns the metric sets the tables show, each as metric indices:
+// o.Metrics if set; else TableMetrics, then ObjectiveMetrics if every arm
+// of the analysis has an objective value.
+func (o TableOptions) sets(an *Analysis) [][]int {
+	idx := func(keys []string) []int {
+		out := make([]int, len(keys))
+		for i, k := range keys {
+			out[i] = metricIndex(k)
+		}
+		return out
 	}
-	idx := make([]int, len(keys))
-	for i, k := range keys {
-		idx[i] = metricIndex(k)
+	if len(o.Metrics) > 0 {
+		return [][]int{idx(o.Metrics)}
 	}
-	return idx
+	sets := [][]int{idx(TableMetrics)}
+	obj := metricIndex("objective")
+	for _, c := range an.Cells {
+		for _, a := range c.Arms {
+			if math.IsNaN(a.Est[obj].Mean) {
+				return sets
+			}
+		}
+	}
+	return append(sets, idx(ObjectiveMetrics))
 }
 
 // grid is one table before it is rendered: a caption, a header and rows
@@ -64,8 +78,17 @@ func textCell(s string) gcell { return gcell{text: s, isText: true} }
 // grids are the tables of an analysis: per cell, the arms' estimates and
 // then their differences from the reference arm.
 func grids(an *Analysis, o TableOptions) []grid {
-	ms := o.metrics()
 	var out []grid
+	for _, ms := range o.sets(an) {
+		out = append(out, setGrids(an, o, ms)...)
+	}
+	return out
+}
+
+// setGrids are the tables of one set of metrics.
+func setGrids(an *Analysis, o TableOptions, ms []int) []grid {
+	var out []grid
+	objective := Metrics[ms[0]].Key == "objective"
 	what := "mean ± half-width"
 	if o.Style == Bracket {
 		what = "mean [lo, hi]"
@@ -88,6 +111,9 @@ func grids(an *Analysis, o TableOptions) []grid {
 		}
 		if anySingle(&c) {
 			est.notes = append(est.notes, "n = 1: a single replication gives a mean but no interval.")
+		}
+		if objective {
+			est.notes = append(est.notes, "Objective: each arm's whole run taken as one outcome (per-invocation means over every finished invocation, so busy functions weigh most), lower is better; its definition, weights and references are in the footer of the run and in results.ObjectiveInfo.")
 		}
 		out = append(out, est)
 
