@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sweeptest"
+	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/results/sweep"
 )
 
@@ -93,5 +94,38 @@ func TestLaTeXEscape(t *testing.T) {
 	want := `cheap\&dirty\_1 \#3 100\% \$5 \{x\} \textasciitilde{}\textasciicircum{}\textbackslash{}`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// Jobs with objective values get the objective table, whose estimate is
+// the mean of the jobs' values; jobs without keep the tables they had.
+func TestObjectiveTable(t *testing.T) {
+	jobs := sweeptest.Jobs(1, 2, 3)
+	an, err := sweep.Analyze(jobs, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if err := sweep.WriteMarkdown(&plain, an, sweep.TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "perf. term") {
+		t.Error("an objective table without objective values")
+	}
+	for i := range jobs {
+		v := 1 + float64(i)
+		jobs[i].Result.Objective = &results.ObjectiveValue{Value: v, Cost: v / 2, Performance: v / 4, Carbon: v / 8, SLA: v / 8}
+	}
+	if an, err = sweep.Analyze(jobs, ""); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := sweep.WriteMarkdown(&b, an, sweep.TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| arm | n | objective | cost term | perf. term | carbon term | SLA term |", "Δ objective", `| all\_baseline | 3 | 2.0 ± 2.5 |`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", want, b.String())
+		}
 	}
 }
