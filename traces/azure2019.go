@@ -188,7 +188,15 @@ func (a *Azure2019) Horizon() sim.Time { return sim.Time(a.opts.To) }
 // Next implements sim.Source.
 func (a *Azure2019) Next() bool {
 	for a.pos >= len(a.batch) {
-		if a.done || a.err != nil || !a.advanceMinute() {
+		if a.done || a.err != nil {
+			a.done = true
+			return false
+		}
+		if b, ok := a.spread.more(); ok { // the minute's next slice
+			a.batch, a.pos = b, 0
+			continue
+		}
+		if !a.advanceMinute() {
 			a.done = true
 			return false
 		}
