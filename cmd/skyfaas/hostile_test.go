@@ -86,6 +86,7 @@ type hostileCase struct {
 	files map[string]string // written in a fresh directory; "s.toml" is the scenario
 	args  []string          // "{dir}" stands for the directory
 	want  string            // an error substring; "" for a run that must succeed, sanely
+	note  string            // for a success, a substring its output must show (a note)
 }
 
 // scen is a case validating scenario s with extra files.
@@ -105,6 +106,12 @@ func runOf(name, s, want string, files ...string) hostileCase {
 }
 
 func add(extra string) string { return hostileBase + extra }
+
+// noted makes an accepted case show a note.
+func noted(c hostileCase, note string) hostileCase {
+	c.note = note
+	return c
+}
 
 func repl(old, new string) string {
 	if !strings.Contains(hostileBase, old) {
@@ -314,6 +321,13 @@ func hostileCases() []hostileCase {
 		scen("az19 durations missing column", az19, "percentile_Average_99", "inv.csv", hInv, "dur.csv", strings.Replace(hDur, "percentile_Average_99,", "", 1), "mem.csv", hMem),
 		scen("az19 bad second day", strings.Replace(az19, "invocations = \"inv.csv\"\ndurations = \"dur.csv\"\nmemory = \"mem.csv\"", "days = [{ invocations = \"inv.csv\", durations = \"dur.csv\", memory = \"mem.csv\" }, { invocations = \"inv.csv\", durations = \"bad.csv\", memory = \"mem.csv\" }]", 1),
 			"workload.azure2019.days: cannot read the trace", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem, "bad.csv", strings.Replace(hDur, ",90,", ",x,", 1)),
+		scen("az19 function twice", az19, `inv.csv:4: column "HashFunction" (field 3): function "o1/a1/f1" has a row already, on line 2`, "inv.csv", hInv+"o1,a1,f1,http,1,1\n", "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 function twice on another day", strings.Replace(az19, "invocations = \"inv.csv\"\ndurations = \"dur.csv\"\nmemory = \"mem.csv\"", "days = [{ invocations = \"inv.csv\", durations = \"dur.csv\", memory = \"mem.csv\" }, { invocations = \"inv2.csv\", durations = \"dur.csv\", memory = \"mem.csv\" }]", 1),
+			`inv2.csv:4: column "HashFunction" (field 3): function "o1/a1/f2" has a row already, on line 3`, "inv.csv", hInv, "inv2.csv", hInv+"o1,a1,f2,timer,0,0\n", "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 empty function hash", az19, `inv.csv:3: column "HashFunction" (field 3): empty hash`, "inv.csv", strings.Replace(hInv, "o1,a1,f2", "o1,a1,", 1), "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 blank owner hash", az19, `inv.csv:2: column "HashOwner" (field 1): empty hash`, "inv.csv", strings.Replace(hInv, "o1,a1,f1", "  ,a1,f1", 1), "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 empty app hash in durations", az19, `dur.csv:3: column "HashApp" (field 2): empty hash`, "inv.csv", hInv, "dur.csv", strings.Replace(hDur, "o1,a1,f2", "o1,,f2", 1), "mem.csv", hMem),
+		scen("az19 empty app hash in memory", az19, `mem.csv:2: column "HashApp" (field 2): empty hash`, "inv.csv", hInv, "dur.csv", hDur, "mem.csv", strings.Replace(hMem, "o1,a1,", "o1,,", 1)),
 		scen("az19 spread unknown", strings.Replace(az19, "memory = \"mem.csv\"", "memory = \"mem.csv\"\nspread = \"gaussian\"", 1), "workload.azure2019.spread", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem),
 
 		// Azure 2021 traces.
@@ -390,6 +404,12 @@ func hostileCases() []hostileCase {
 		runOf("run with a carbon series", withCO2(hostileBase, "2019-12-31 23:00:00"), "", "co2.csv", hCO2),
 		runOf("run with zero-duration trace", az19, "", "inv.csv", hInv, "dur.csv", strings.Replace(strings.Replace(hDur, "10,12,50,90,150,400,500", "0,0,0,0,0,0,0", 2), "10,12,50,90,150,400,500", "0,0,0,0,0,0,0", 1), "mem.csv", hMem),
 		runOf("run with a throttling limit", ovr("concurrency = 1\nscale_up_per_s = 0.001\nscale_up_burst = 1"), ""),
+		noted(runOf("run with a duration row repeated", az19, "", "inv.csv", hInv, "dur.csv", hDur+"o1,a1,f1,100,10,10,500,10,12,50,90,150,400,500\n", "mem.csv", hMem),
+			"dur.csv: 1 row(s) repeat an earlier row's function, 0 of them with other values (the first: line 4 repeats line 2)"),
+		noted(runOf("run with conflicting duration rows", az19, "", "inv.csv", hInv, "dur.csv", hDur+"o1,a1,f2,100,10,10,500,10,12,50,90,150,400,9000\n", "mem.csv", hMem),
+			"1 of them with other values (the first: line 4 repeats line 3); each function's first row is used"),
+		noted(runOf("run with conflicting memory rows", az19, "", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem+"o1,a1,10,150,100,110,130,150,170,190,199,900\n"),
+			"mem.csv: 1 row(s) repeat an earlier row's app, 1 of them with other values (the first: line 3 repeats line 2); each app's first row is used"),
 		runOf("run failing mid-way leaves nothing", az19, "cannot read the trace", "inv.csv", hInv, "dur.csv", strings.Replace(hDur, ",90,", ",x,", 1), "mem.csv", hMem),
 	)
 	return cs
@@ -450,6 +470,9 @@ func TestHostileCorpus(t *testing.T) {
 			}
 			if args[0] == "run" {
 				checkSaneSummary(t, filepath.Join(dir, "out", "summary.json"))
+			}
+			if !strings.Contains(out.String(), c.note) {
+				t.Errorf("output lacks the note %q:\n%s", c.note, out.String())
 			}
 			sane++
 		})
