@@ -107,6 +107,15 @@ func runOf(name, s, want string, files ...string) hostileCase {
 
 func add(extra string) string { return hostileBase + extra }
 
+// manyArms is the base scenario with n arms.
+func manyArms(n int) string {
+	s := strings.Split(hostileBase, "[[arms]]")[0]
+	for k := range n {
+		s += fmt.Sprintf("[[arms]]\nname = \"a%d\"\nstrategic = \"cheapest\"\n", k)
+	}
+	return s
+}
+
 // noted makes an accepted case show a note.
 func noted(c hostileCase, note string) hostileCase {
 	c.note = note
@@ -410,6 +419,8 @@ func hostileCases() []hostileCase {
 			"1 of them with other values (the first: line 4 repeats line 3); each function's first row is used"),
 		noted(runOf("run with conflicting memory rows", az19, "", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem+"o1,a1,10,150,100,110,130,150,170,190,199,900\n"),
 			"mem.csv: 1 row(s) repeat an earlier row's app, 1 of them with other values (the first: line 3 repeats line 2); each app's first row is used"),
+		noted(runOf("run of more arms than a plot holds", manyArms(41), ""),
+			"note: no tradeoff.png: 41 arms: more arms than the 40 a trade-off plot keeps legible; summary.csv gives every arm\nnote: cell 0: no pareto figure: 41 arms"),
 		runOf("run failing mid-way leaves nothing", az19, "cannot read the trace", "inv.csv", hInv, "dur.csv", strings.Replace(hDur, ",90,", ",x,", 1), "mem.csv", hMem),
 	)
 	return cs

@@ -62,9 +62,12 @@ func scenarioDigest(scenario any) (string, error) {
 	return hex.EncodeToString(h[:]), nil
 }
 
+// tradeoffName is the trade-off plot of a run's replication 1.
+const tradeoffName = "tradeoff.png"
+
 // outputs are the files a run writes, relative to its directory (globs).
 var outputs = []string{
-	"summary.json", "summary.csv", "tradeoff.png",
+	"summary.json", "summary.csv", tradeoffName,
 	filepath.Join("arms", "*.json"), filepath.Join("series", "*.parquet"), filepath.Join("jobs", "*.json"),
 	filepath.Join("report", "*.*"), filepath.Join("report", "plots", "*.*"),
 }
