@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skyfaas/skyfaas/results/sweep"
 )
 
 // The hostile corpus (issue 10, "What it must show"): inputs a careless or
@@ -578,5 +582,148 @@ func checkSaneSummary(t *testing.T, path string) {
 	arms, _ := v.(map[string]any)["arms"].([]any)
 	if len(arms) == 0 {
 		t.Errorf("%s has no arm", path)
+	}
+}
+
+// signalScenario runs long enough to be interrupted between jobs and in
+// the middle of one: 2 arms x 4 replications of a synthetic half-day, about
+// a second a job.
+const signalScenario = `name = "sig"
+seed = 3
+[workload]
+kind = "synthetic"
+[workload.synthetic]
+functions = 200
+duration = "12h"
+[sweep]
+replications = 4
+[[arms]]
+name = "a"
+strategic = "cheapest"
+[[arms]]
+name = "b"
+strategic = "greenest"
+`
+
+// Signals and blocking files, through the built command in a child
+// process (the corpus's cases run in-process): Ctrl-C (SIGINT) and SIGTERM
+// end a run within about a second, with exit status 1 and a message
+// saying where the finished jobs are; those jobs are kept, readable, and no
+// temporary file is left. A FIFO given as the scenario or as a trace ends
+// the command at once: it is refused before it is opened.
+func TestHostileSignalsAndFIFOs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command in child processes; skipped with -short")
+	}
+	const prompt = 2 * time.Second // "within about a second": the bound, with slack for a loaded machine
+	child := func(args ...string) *exec.Cmd {
+		c := exec.Command(os.Args[0], args...)
+		c.Env = append(os.Environ(), "SKYFAAS_TEST_MAIN=1")
+		return c
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			c := child("run", writeScenario(t, signalScenario), "--out", dir, "--quiet", "--series", "--workers", "1")
+			var stderr bytes.Buffer
+			c.Stderr = &stderr
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait for a finished job, then a little into the next one.
+			deadline := time.Now().Add(2 * time.Minute)
+			for len(globs(t, filepath.Join(dir, "jobs", "*.json"))) == 0 {
+				if time.Now().After(deadline) {
+					c.Process.Kill()
+					t.Fatal("no job finished in two minutes")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(300 * time.Millisecond)
+			before := len(globs(t, filepath.Join(dir, "jobs", "*.json")))
+			sent := time.Now()
+			if err := c.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- c.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(30 * time.Second):
+				c.Process.Kill()
+				t.Fatalf("still running 30 s after %v", sig)
+			}
+			took := time.Since(sent)
+			t.Logf("%v: ended in %v, %d job(s) finished before", sig, took.Round(time.Millisecond), before)
+			if took > prompt {
+				t.Errorf("%v: the run took %v to end, more than %v", sig, took, prompt)
+			}
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Errorf("%v: exit %v, want status 1", sig, err)
+			}
+			msg := stderr.String()
+			if !strings.Contains(msg, "skyfaas: interrupted after ") || !strings.Contains(msg, "finished jobs are kept in "+filepath.Join(dir, "jobs")) || !strings.Contains(msg, "rerun the same command to resume") {
+				t.Errorf("%v: unclear message:\n%s", sig, msg)
+			}
+			if strings.Contains(msg, "goroutine ") {
+				t.Errorf("%v: a stack trace:\n%s", sig, msg)
+			}
+			jobs, err := sweep.ReadJobs(dir)
+			if err != nil || len(jobs) < before {
+				t.Errorf("%v: %d readable job records (%v), %d before the signal", sig, len(jobs), err, before)
+			}
+			if tmp := temporaries(t, dir); len(tmp) != 0 {
+				t.Errorf("%v: temporary files left: %v", sig, tmp)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "summary.json")); !os.IsNotExist(err) {
+				t.Errorf("%v: an interrupted run wrote summary.json (stat: %v)", sig, err)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name string
+		args []string // "{fifo}" and "{dir}" stand for the FIFO and its directory
+		file string   // what the scenario, if any, is
+		want string
+	}{
+		{"scenario", []string{"run", "{fifo}", "--out", "{dir}/o"}, "", "is a named pipe (FIFO)"},
+		{"validated scenario", []string{"validate", "{fifo}"}, "", "is a named pipe (FIFO)"},
+		{"trace", []string{"run", "{dir}/s.toml", "--out", "{dir}/o"}, az21, "is a named pipe (FIFO)"},
+		{"trace stats", []string{"trace", "stats", "{fifo}"}, "", "is a named pipe (FIFO)"},
+	} {
+		t.Run("FIFO "+c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "t.csv")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skip("no FIFOs here:", err)
+			}
+			if c.file != "" {
+				if err := os.WriteFile(filepath.Join(dir, "s.toml"), []byte(c.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				args[i] = strings.NewReplacer("{fifo}", fifo, "{dir}", dir).Replace(a)
+			}
+			cmd := child(args...)
+			start := time.Now()
+			done := make(chan []byte, 1)
+			go func() { out, _ := cmd.CombinedOutput(); done <- out }()
+			select {
+			case out := <-done:
+				if took := time.Since(start); took > prompt {
+					t.Errorf("ended after %v, more than %v", took, prompt)
+				}
+				if !strings.Contains(string(out), c.want) || cmd.ProcessState.ExitCode() != 1 {
+					t.Errorf("exit %d, output\n%s\nlacks %q", cmd.ProcessState.ExitCode(), out, c.want)
+				}
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("hung on the FIFO")
+			}
+		})
 	}
 }
