@@ -14,9 +14,9 @@ import (
 	"strings"
 
 	"github.com/skyfaas/skyfaas/internal/regular"
+	"github.com/skyfaas/skyfaas/internal/slug"
 
 	"github.com/skyfaas/skyfaas/results"
-	"github.com/skyfaas/skyfaas/results/sweep"
 	"github.com/skyfaas/skyfaas/scenarios"
 )
 
@@ -200,7 +200,7 @@ func newManifest(plan *scenarios.Plan, r *jobRunner) *manifest {
 	m := &manifest{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, ScenarioSHA256: r.id.ScenarioSHA256,
 		CatalogSHA256: plan.CatalogSHA256, Seed: r.seed, Jobs: plan.Jobs()}
 	for i, a := range plan.Arms {
-		m.Arms = append(m.Arms, fmt.Sprintf("a%02d-%s", i, sweep.Slug(a.Name)))
+		m.Arms = append(m.Arms, fmt.Sprintf("a%02d-%s", i, slug.Of(a.Name)))
 	}
 	return m
 }

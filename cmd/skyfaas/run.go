@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/skyfaas/skyfaas/internal/slug"
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/results/report"
 	"github.com/skyfaas/skyfaas/results/sweep"
@@ -128,7 +129,7 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", sweep.Slug(plan.Scenario.Name), seed))
+		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug.Of(plan.Scenario.Name), seed))
 	}
 	runner, err := newJobRunner(plan, seed, dir, *workers, shard, *withSeries)
 	if err != nil {
