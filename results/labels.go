@@ -93,25 +93,8 @@ func placeLabels(at []vg.Point, texts []string, sty text.Style, radius vg.Length
 		w, h := box.Max.X-box.Min.X, box.Max.Y-box.Min.Y
 		place := func(ring, dir int) vg.Rectangle {
 			d := radius + gap + vg.Length(ring)*(h+gap)
-			var r vg.Rectangle
-			switch directions[dir][0] {
-			case 1:
-				r.Min.X = at[l].X + d
-			case -1:
-				r.Min.X = at[l].X - d - w
-			default:
-				r.Min.X = at[l].X - w/2
-			}
-			switch directions[dir][1] {
-			case 1:
-				r.Min.Y = at[l].Y + d
-			case -1:
-				r.Min.Y = at[l].Y - d - h
-			default:
-				r.Min.Y = at[l].Y - h/2
-			}
-			r.Max = vg.Point{X: r.Min.X + w, Y: r.Min.Y + h}
-			return r
+			lo := vg.Point{X: along(at[l].X, directions[dir][0], d, w), Y: along(at[l].Y, directions[dir][1], d, h)}
+			return vg.Rectangle{Min: lo, Max: vg.Point{X: lo.X + w, Y: lo.Y + h}}
 		}
 		p := placedLabel{text: txt, box: place(0, 0), point: at[l]}
 	search:
@@ -132,6 +115,19 @@ func placeLabels(at []vg.Point, texts []string, sty text.Style, radius vg.Length
 // directions are the places tried around a point, in order: right, left,
 // above, below, then the diagonals.
 var directions = [...][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {1, -1}, {-1, 1}, {-1, -1}}
+
+// along is where a label of the given size starts on one axis, placed at
+// distance d from center in direction dir: after it (1), before it (-1),
+// or centred on it (0).
+func along(center vg.Length, dir int, d, size vg.Length) vg.Length {
+	switch dir {
+	case 1:
+		return center + d
+	case -1:
+		return center - d - size
+	}
+	return center - size/2
+}
 
 func abs(v vg.Length) vg.Length {
 	if v < 0 {
