@@ -588,25 +588,10 @@ func checkSaneSummary(t *testing.T, path string) {
 	}
 }
 
-// signalScenario runs long enough to be interrupted between jobs and in
-// the middle of one: 2 arms x 4 replications of a synthetic half-day, about
-// a second a job.
-const signalScenario = `name = "sig"
-seed = 3
-[workload]
-kind = "synthetic"
-[workload.synthetic]
-functions = 200
-duration = "12h"
-[sweep]
-replications = 4
-[[arms]]
-name = "a"
-strategic = "cheapest"
-[[arms]]
-name = "b"
-strategic = "greenest"
-`
+// signalScenario is small made long enough to be interrupted between
+// jobs and in the middle of one: 200 functions for 12 hours, about a
+// second a job.
+var signalScenario = strings.NewReplacer("functions = 30", "functions = 200", `duration = "3h"`, `duration = "12h"`).Replace(small)
 
 // Signals and blocking files, through the built command in a child
 // process (the corpus's cases run in-process): Ctrl-C (SIGINT) and SIGTERM
@@ -617,6 +602,9 @@ strategic = "greenest"
 func TestHostileSignalsAndFIFOs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the command in child processes; skipped with -short")
+	}
+	if !strings.Contains(signalScenario, "functions = 200") || !strings.Contains(signalScenario, `duration = "12h"`) {
+		t.Fatal("the scenario edit did not apply")
 	}
 	const prompt = 2 * time.Second // "within about a second": the bound, with slack for a loaded machine
 	child := func(args ...string) *exec.Cmd {
