@@ -3,13 +3,20 @@ package results
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"image/png"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
-	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/skyfaas/skyfaas/sim"
 	"github.com/skyfaas/skyfaas/sim/billing"
@@ -111,9 +118,100 @@ func TestTradeoffPNG(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 300 {
 		t.Errorf("image %v is too small", b)
 	}
-	pts, labels := clusterLabels(plotter.XYs{{X: 1, Y: 1}, {X: 1.001, Y: 1}, {X: 5, Y: 9}}, []Arm{{Name: "x"}, {Name: "y"}, {Name: "z"}})
-	if len(pts) != 2 || labels[0] != "1,2" || labels[1] != "3" {
-		t.Errorf("coinciding points labelled %q", labels)
+}
+
+// manyArms is a summary of n arms with long names scattered over the
+// plot, as a 40-arm grid of policies gives.
+func manyArms(n int) *Summary {
+	s := sample()
+	base := s.Arms[0]
+	s.Arms = nil
+	rng := rand.New(rand.NewPCG(1, 2)) // any fixed seed
+	for k := range n {
+		a := base
+		a.Name = fmt.Sprintf("single-cloud(provider=aws)+power-tuning+hybrid-histogram-%02d", k)
+		a.Cost.Total = 10 + rng.Float64()*5
+		a.CarbonG = 3000 + rng.Float64()*1000
+		a.Latency.P95 = 0.2 + rng.Float64()*0.3
+		a.SLAViolationPct = rng.Float64() * 10
+		s.Arms = append(s.Arms, a)
+	}
+	return s
+}
+
+// The trade-off plot draws 40 arms, its key in columns below the panels
+// making it taller than a plot of two; it refuses 41 (issue 10, point 8).
+// With SKYFAAS_PLOT_DIR set, the 40-arm plot is left there to look at.
+func TestTradeoffPNGAtTheLimit(t *testing.T) {
+	var two, forty bytes.Buffer
+	if err := TradeoffPNG(&two, manyArms(2), "two arms"); err != nil {
+		t.Fatal(err)
+	}
+	if err := TradeoffPNG(&forty, manyArms(MaxTradeoffArms), "40 arms"); err != nil {
+		t.Fatal(err)
+	}
+	a, errA := png.Decode(bytes.NewReader(two.Bytes()))
+	b, errB := png.Decode(bytes.NewReader(forty.Bytes()))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.Bounds().Dy() >= b.Bounds().Dy() {
+		t.Errorf("the 40-arm plot (%v) is not taller than the two-arm one (%v): its key does not fit", b.Bounds(), a.Bounds())
+	}
+	if d := os.Getenv("SKYFAAS_PLOT_DIR"); d != "" {
+		if err := os.WriteFile(filepath.Join(d, "tradeoff-40.png"), forty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := TradeoffPNG(io.Discard, manyArms(MaxTradeoffArms+1), "41 arms")
+	if !errors.Is(err, ErrTooManyArms) || !strings.Contains(err.Error(), "41 arms: more arms than the 40 a trade-off plot keeps legible") {
+		t.Errorf("41 arms: %v", err)
+	}
+}
+
+// Labels of 40 scattered points each find a free place inside the area:
+// none overlaps another or a point; points whose glyphs overlap share one
+// label; a place beside the point is preferred.
+func TestPlaceLabels(t *testing.T) {
+	sty := plot.New().X.Label.TextStyle
+	sty.Font.Size = vg.Points(9)
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
+	const radius = vg.Length(3.5)
+	area := vg.Rectangle{Max: vg.Point{X: 5 * vg.Inch, Y: 4 * vg.Inch}}
+	rng := rand.New(rand.NewPCG(3, 4)) // any fixed seed
+	var at []vg.Point
+	var texts []string
+	for k := range 40 {
+		at = append(at, vg.Point{X: vg.Length(0.1+0.8*rng.Float64()) * area.Max.X, Y: vg.Length(0.1+0.8*rng.Float64()) * area.Max.Y})
+		texts = append(texts, strconv.Itoa(k+1))
+	}
+	at = append(at, at[0].Add(vg.Point{X: 1})) // coincides with point 1
+	texts = append(texts, "41")
+	placed := placeLabels(at, texts, sty, radius, area)
+	if len(placed) != 40 || placed[0].text != "1,41" {
+		t.Fatalf("%d labels, the first %q; want 40, the first \"1,41\"", len(placed), placed[0].text)
+	}
+	beside := 0
+	for i, l := range placed {
+		if !l.free || !inside(l.box, area) {
+			t.Errorf("label %q at %v: no free place inside the area", l.text, l.box)
+		}
+		if l.ring == 0 {
+			beside++
+		}
+		for j, m := range placed[:i] {
+			if overlapsAny(l.box, []vg.Rectangle{m.box}) {
+				t.Errorf("labels %q and %q overlap", l.text, placed[j].text)
+			}
+		}
+		for k, p := range at {
+			if overlapsAny(l.box, []vg.Rectangle{{Min: vg.Point{X: p.X - radius, Y: p.Y - radius}, Max: vg.Point{X: p.X + radius, Y: p.Y + radius}}}) {
+				t.Errorf("label %q overlaps point %d", l.text, k+1)
+			}
+		}
+	}
+	if beside < 30 {
+		t.Errorf("%d of 40 labels beside their point, want most", beside)
 	}
 }
 

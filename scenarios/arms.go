@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 
+	"github.com/skyfaas/skyfaas/internal/slug"
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/policies/policy"
 	"github.com/skyfaas/skyfaas/sim"
@@ -15,7 +16,8 @@ import (
 // catalog of each arm that overrides figures, and builds each policy once
 // so that bad settings are reported now.
 func (p *Plan) resolveArms(s *Scenario, ps *problems, build *catalogBuild, series []regionSeries) {
-	names := map[string]bool{}
+	names := map[string]int{} // arm name -> index of the first arm so named
+	files := map[string]int{} // its file name (slug.Of) -> the same
 	for i := range s.Arms {
 		a := &s.Arms[i]
 		at := fmt.Sprintf("arms[%d]", i)
@@ -70,10 +72,17 @@ func (p *Plan) resolveArms(s *Scenario, ps *problems, build *catalogBuild, serie
 			a.Name = arm.Name
 		}
 		checkName(ps, at+".name", a.Name)
-		if names[arm.Name] && arm.Name != "" { // no name: its policies failed, already reported
-			ps.add(at+".name", "arm %q appears twice: arm names must be unique", arm.Name)
+		if prev, twice := names[arm.Name]; twice && arm.Name != "" { // no name: its policies failed, already reported
+			ps.add(at+".name", "arm %q appears twice (first as arms[%d]): arm names must be unique", arm.Name, prev)
+		} else if prev, alike := files[slug.Of(arm.Name)]; alike && arm.Name != "" {
+			// Its files (jobs/c000-a01-<name>-r000.json) would carry the
+			// same name as the other arm's, told apart by index alone.
+			ps.add(at+".name", "arm %q and arms[%d] %q%s have the same file name %q: arm names must differ in letters, digits, '-', '_' or '.' (case and other characters are not kept in file names)",
+				arm.Name, prev, s.Arms[prev].Name, ps.at(fmt.Sprintf("arms[%d].name", prev)), slug.Of(arm.Name))
 		}
-		names[arm.Name] = true
+		if _, seen := names[arm.Name]; !seen {
+			names[arm.Name], files[slug.Of(arm.Name)] = i, i
+		}
 		p.Arms = append(p.Arms, arm)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -74,7 +73,7 @@ func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan,
 	if _, err := toml.Decode(string(data), &signed); err == nil && signed.Seed != nil && *signed.Seed < 0 {
 		ps.add("seed", "must be a non-negative integer (got %d)", *signed.Seed)
 	}
-	plan := &Plan{File: file, Dir: dir, Files: os.DirFS(dir), Registry: reg}
+	plan := &Plan{File: file, Dir: dir, Files: regular.DirFS(dir), Registry: reg}
 	checkScenario(&s, ps)
 	cat, build, series, catErr := plan.loadCatalog(&s, ps)
 	if catErr != nil {

@@ -133,7 +133,11 @@ func TestBadInputIsReportedWithPathAndLine(t *testing.T) {
 			[]string{"workload.poisson: missing", "workload.synthetic: given, but workload.kind is \"poisson\""}},
 		{"unknown zone", base + "[clients]\nmix = { mars = 1.0 }\n", []string{"clients.mix.mars: unknown client zone"}},
 		{"no arms", strings.Split(base, "[[arms]]")[0], []string{"arms: missing"}},
-		{"duplicate arm names", base + "[[arms]]\nname = \"a\"\nstrategic = \"random\"\n", []string{"line 11: arms[1].name: arm \"a\" appears twice"}},
+		{"duplicate arm names", base + "[[arms]]\nname = \"a\"\nstrategic = \"random\"\n", []string{"line 11: arms[1].name: arm \"a\" appears twice (first as arms[0])"}},
+		// Names that differ only where file names do not (case, other
+		// characters) would name two arms' job files alike.
+		{"arm names alike as file names", base + "[[arms]]\nname = \"b\"\nstrategic = \"random\"\n[[arms]]\nname = \"A\"\nstrategic = \"random\"\n[[arms]]\nname = \"b!\"\nstrategic = \"random\"\n",
+			[]string{`line 14: arms[2].name: arm "A" and arms[0] "a" (line 8) have the same file name "a"`, `line 17: arms[3].name: arm "b!" and arms[1] "b" (line 11) have the same file name "b"`}},
 		{"override without a provider", base + "[[catalog.override]]\nspeed = 2.0\n", []string{"line 10: catalog.override[0].provider: missing: name the provider"}},
 		{"unknown concurrency scope", base + "[[catalog.override]]\nprovider = \"aws\"\nlimits.concurrency_scope = \"account\"\n",
 			[]string{"line 12: catalog.override[0].limits.concurrency_scope: must be region, app or function (got \"account\")"}},

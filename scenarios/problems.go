@@ -55,6 +55,15 @@ func (ps *problems) add(path, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Path: path, Line: ps.loc.line(path), Msg: fmt.Sprintf(format, args...)})
 }
 
+// at says where path is in the file, for a message naming another place
+// than its own: " (line N)", or "" if unknown.
+func (ps *problems) at(path string) string {
+	if n := ps.loc.line(path); n > 0 {
+		return fmt.Sprintf(" (line %d)", n)
+	}
+	return ""
+}
+
 // addErr adds an error from a component; a leading "key: " in its message
 // is taken as a key below path.
 func (ps *problems) addErr(path string, err error) {

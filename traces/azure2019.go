@@ -55,7 +55,10 @@ var (
 // footprints from its app's memory percentiles.
 // Functions without a duration row, or apps without a memory row, get a
 // draw from the population (PopulationDuration, PopulationMemory) at a
-// position fixed by their hash, and are counted in Notes.
+// position fixed by their hash, and are counted in Notes. A function given
+// twice in one invocations file, or an empty hash in any file, is an
+// error; a percentile row repeating an earlier row's function or app is
+// ignored (the first is used) and counted in Notes.
 //
 // A source either reads its days from the files one at a time
 // (OpenAzure2019: memory for one day) or replays a trace parsed once
@@ -188,7 +191,15 @@ func (a *Azure2019) Horizon() sim.Time { return sim.Time(a.opts.To) }
 // Next implements sim.Source.
 func (a *Azure2019) Next() bool {
 	for a.pos >= len(a.batch) {
-		if a.done || a.err != nil || !a.advanceMinute() {
+		if a.done || a.err != nil {
+			a.done = true
+			return false
+		}
+		if b, ok := a.spread.more(); ok { // the minute's next slice
+			a.batch, a.pos = b, 0
+			continue
+		}
+		if !a.advanceMinute() {
 			a.done = true
 			return false
 		}
@@ -231,7 +242,8 @@ func (a *Azure2019) At() sim.Invocation { return a.cur }
 // Err implements sim.Source.
 func (a *Azure2019) Err() error { return a.err }
 
-// Notes reports how the trace was completed where it lacked data.
+// Notes reports how the trace was completed where it lacked data, and
+// the rows of its percentile files it ignored (repeats).
 func (a *Azure2019) Notes() []string {
 	var n []string
 	if k := len(a.fallbackDur); k > 0 {
@@ -243,7 +255,7 @@ func (a *Azure2019) Notes() []string {
 	if k := len(a.fallbackMem); k > 0 {
 		n = append(n, fmt.Sprintf("%d of %d apps had no memory percentiles; their footprints were drawn from the population (Shahrad et al. ATC'20 Burr fit)", k, len(a.trace.apps)))
 	}
-	return n
+	return append(n, a.trace.notes...)
 }
 
 // CheckDays reads every day of the trace as a replay would, one at a

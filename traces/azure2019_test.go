@@ -331,3 +331,91 @@ func TestAzure2019Window(t *testing.T) {
 		}
 	}
 }
+
+// Rows repeating a function, and empty hashes, are never merged silently
+// (issue 10, point 7): in an invocations file they are errors naming the
+// file, the line and the column; in a percentile file a repeat is ignored
+// (the release repeats functions in its durations files) and counted in a
+// note naming the file and the lines.
+func TestAzure2019RepeatedAndEmptyRows(t *testing.T) {
+	const (
+		f1Dur = "o1,a1,f1,100,10,10,500,10,12,50,90,150,400,500\n"
+		f1Mem = "o1,a1,10,150,100,110,130,150,170,190,199,200\n"
+	)
+	for _, c := range []struct {
+		name, inv, dur, mem string
+		want                []string // error substrings; nil for accepted
+		note                string   // a note substring, if accepted
+	}{
+		{name: "function twice in the counts", inv: original + "o1,a1,f1,http,1,1,1\n", dur: durations, mem: memory,
+			want: []string{"inv.csv:4:", `column "HashFunction" (field 3)`, `function "o1/a1/f1" has a row already, on line 2`}},
+		{name: "function twice in the sampler's counts", inv: sampler + "f2,a1,o1,0,0,1\n", dur: durations, mem: memory,
+			want: []string{"inv.csv:4:", `column "HashFunction" (field 1)`, "on line 3"}},
+		{name: "empty function hash in the counts", inv: strings.Replace(original, "o1,a1,f2", "o1,a1,", 1), dur: durations, mem: memory,
+			want: []string{"inv.csv:3:", `column "HashFunction"`, "empty hash"}},
+		{name: "blank app hash in the counts", inv: strings.Replace(original, "o1,a1,f2", "o1, ,f2", 1), dur: durations, mem: memory,
+			want: []string{"inv.csv:3:", `column "HashApp"`, "empty hash"}},
+		{name: "empty owner hash in the counts", inv: strings.Replace(original, "o1,a1,f1", ",a1,f1", 1), dur: durations, mem: memory,
+			want: []string{"inv.csv:2:", `column "HashOwner"`, "empty hash"}},
+		{name: "empty function hash in the durations", inv: original, dur: durations + strings.Replace(f1Dur, "f1", "", 1), mem: memory,
+			want: []string{"dur.csv:4:", `column "HashFunction"`, "empty hash"}},
+		{name: "empty app hash in the memory", inv: original, dur: durations, mem: memory + strings.Replace(f1Mem, "a1", "", 1),
+			want: []string{"mem.csv:3:", `column "HashApp"`, "empty hash"}},
+		{name: "duration row repeated", inv: original, dur: durations + f1Dur, mem: memory,
+			note: "dur.csv: 1 row(s) repeat an earlier row's function, 0 of them with other values (the first: line 4 repeats line 2)"},
+		{name: "duration rows conflicting", inv: original, dur: durations + strings.Replace(f1Dur, ",400,500", ",450,500", 1) + f1Dur, mem: memory,
+			note: "dur.csv: 2 row(s) repeat an earlier row's function, 1 of them with other values (the first: line 4 repeats line 2); each function's first row is used"},
+		{name: "memory rows conflicting", inv: original, dur: durations, mem: memory + strings.Replace(f1Mem, ",200\n", ",300\n", 1),
+			note: "mem.csv: 1 row(s) repeat an earlier row's app, 1 of them with other values (the first: line 3 repeats line 2); each app's first row is used"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := open2019(t, c.inv, c.dur, c.mem, traces.SpreadUniform)
+			if c.want != nil {
+				if err == nil {
+					t.Fatal("accepted")
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes := strings.Join(src.Notes(), "\n")
+			if !strings.Contains(notes, c.note) {
+				t.Errorf("notes\n%s\nlack %q", notes, c.note)
+			}
+			// The first row is the one used: the replay is the one without
+			// the repeats.
+			plain, err := open2019(t, c.inv, durations, memory, traces.SpreadUniform)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := drain(t, src), drain(t, plain); !reflect.DeepEqual(got, want) {
+				t.Error("the repeated rows changed the replay")
+			}
+		})
+	}
+}
+
+// A trace parsed once notes its repeated rows as a streaming source does,
+// once per file however many days read it.
+func TestAzure2019TraceNotesRepeatsOnce(t *testing.T) {
+	files := map[string]string{"inv.csv": original, "dur.csv": durations + "o1,a1,f2,1,1,1,1,1,1,1,1,1,1,1\n", "mem.csv": memory}
+	day := traces.Azure2019Day{Invocations: "inv.csv", Durations: "dur.csv", Memory: "mem.csv"}
+	tr, err := traces.ParseAzure2019([]traces.Azure2019Day{day, day}, memFiles(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := tr.Source(traces.Azure2019Replay{Streams: sim.NewStreams(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(src.Notes(), "\n")
+	if n := strings.Count(notes, "dur.csv: 1 row(s) repeat an earlier row's function, 1 of them with other values (the first: line 4 repeats line 3)"); n != 1 {
+		t.Errorf("the repeat noted %d times, want once:\n%s", n, notes)
+	}
+}

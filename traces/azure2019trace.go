@@ -3,6 +3,7 @@ package traces
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,10 @@ type Azure2019Trace struct {
 	open    func(name string) (io.ReadCloser, error)
 	minutes int         // per day
 	days    []*azureDay // nil until read (a streaming source reads them one at a time)
+	// notes on the files read so far (rows repeated in a percentile
+	// file), each file noted once; written only as days are read.
+	notes []string
+	noted map[string]bool
 }
 
 // azureDay is one day of the trace as its files give it.
@@ -208,13 +213,25 @@ func invocationColumns(lr *lineReader) (fn, app, owner, trigger int, minuteCols 
 	return
 }
 
-func funcKeyOf(lr *lineReader, fn, app, owner int) (fkey, akey string) {
+// funcKeyOf returns the current row's function key (owner/app/function)
+// and app key (owner/app); fn < 0 (a memory file) gives the app key alone,
+// owner < 0 (no owner column) an empty owner. An empty hash is refused: a
+// row without its app or function would be taken for another's.
+func funcKeyOf(lr *lineReader, fn, app, owner int) (fkey, akey string, err error) {
+	for _, c := range [...]int{owner, app, fn} {
+		if c >= 0 && lr.str(c) == "" {
+			return "", "", lr.errf(c, lr.header[c], "empty hash: every row must name its owner, app and function")
+		}
+	}
 	o := ""
 	if owner >= 0 {
 		o = lr.str(owner)
 	}
 	akey = o + "/" + lr.str(app)
-	return akey + "/" + lr.str(fn), akey
+	if fn < 0 {
+		return "", akey, nil
+	}
+	return akey + "/" + lr.str(fn), akey, nil
 }
 
 // checkMinutes checks that an invocations file has as many minute columns
@@ -228,9 +245,9 @@ func (t *Azure2019Trace) checkMinutes(path string, n int) error {
 	return nil
 }
 
-// register adds the current row's function (and its app) if it is new.
-func (t *Azure2019Trace) register(lr *lineReader, fn, app, owner, trigger int) int32 {
-	fkey, akey := funcKeyOf(lr, fn, app, owner)
+// register adds the current row's function (and its app) if it is new,
+// and returns its id.
+func (t *Azure2019Trace) register(lr *lineReader, fkey, akey string, trigger int) int32 {
 	if id, seen := t.fnKey[fkey]; seen {
 		return id
 	}
@@ -253,7 +270,8 @@ func (t *Azure2019Trace) register(lr *lineReader, fn, app, owner, trigger int) i
 
 // scanFunctions registers the functions (and apps) of an invocations file,
 // for a source that reads its days one at a time but must know every
-// function before time 0.
+// function before time 0. A function given twice in one file is refused:
+// its rows are not merged.
 func (t *Azure2019Trace) scanFunctions(path string) error {
 	lr, f, err := openTable(t.open, path, "azure2019")
 	if err != nil {
@@ -267,6 +285,7 @@ func (t *Azure2019Trace) scanFunctions(path string) error {
 	if err := t.checkMinutes(path, len(minuteCols)); err != nil {
 		return err
 	}
+	firstLine := map[int32]int{} // the line of each function's row in this file
 	for {
 		ok, err := lr.next()
 		if err != nil {
@@ -278,7 +297,15 @@ func (t *Azure2019Trace) scanFunctions(path string) error {
 		if err := lr.checkWidth(); err != nil {
 			return err
 		}
-		t.register(lr, fn, app, owner, trigger)
+		fkey, akey, err := funcKeyOf(lr, fn, app, owner)
+		if err != nil {
+			return err
+		}
+		id := t.register(lr, fkey, akey, trigger)
+		if l, twice := firstLine[id]; twice {
+			return lr.errf(fn, lr.header[fn], "function %q has a row already, on line %d: one row per function (the rows are not merged; remove or add up the duplicate)", fkey, l)
+		}
+		firstLine[id] = lr.line
 	}
 }
 
@@ -324,7 +351,10 @@ func (t *Azure2019Trace) readDay(d int, reuse *azureDay) (*azureDay, error) {
 		if err := lr.checkWidth(); err != nil {
 			return nil, err
 		}
-		fkey, _ := funcKeyOf(lr, fn, app, owner)
+		fkey, _, err := funcKeyOf(lr, fn, app, owner)
+		if err != nil {
+			return nil, err
+		}
 		id, known := t.fnKey[fkey]
 		if !known {
 			return nil, lr.errf(fn, "HashFunction", "function %q was not in the file when it was first read", fkey)
@@ -381,6 +411,12 @@ func (t *Azure2019Trace) readDay(d int, reuse *azureDay) (*azureDay, error) {
 // readPercentiles reads a durations or memory file into percentile tables
 // keyed like the functions (owner/app/function) or apps (owner/app): ids
 // name the function and app columns, or the app column alone.
+//
+// A row repeating an earlier row's function (app) is not merged with it:
+// the first row is used and the repeats are counted in a note (notePath).
+// The 2019 release itself repeats functions within a day's durations file
+// (github.com/Azure/AzurePublicDataset issue #40), so refusing them would
+// refuse the trace.
 func (t *Azure2019Trace) readPercentiles(path string, ids, cols []string, points []float64, limit float64, unit string) (map[string]dist.PiecewiseLinear, error) {
 	lr, f, err := openTable(t.open, path, "azure2019")
 	if err != nil {
@@ -397,12 +433,19 @@ func (t *Azure2019Trace) readPercentiles(path string, ids, cols []string, points
 	}
 	owner := lr.column("HashOwner")
 	out := map[string]dist.PiecewiseLinear{}
+	firstLine := map[string]int{}
+	var rep repeats
 	for {
 		ok, err := lr.next()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
+			what := "function"
+			if len(ids) == 1 {
+				what = "app"
+			}
+			t.note(path, rep.note(path, what))
 			return out, nil
 		}
 		if err := lr.checkWidth(); err != nil {
@@ -416,18 +459,60 @@ func (t *Azure2019Trace) readPercentiles(path string, ids, cols []string, points
 		}
 		var key string
 		if len(ids) == 2 {
-			key, _ = funcKeyOf(lr, idIdx[0], idIdx[1], owner)
+			key, _, err = funcKeyOf(lr, idIdx[0], idIdx[1], owner)
 		} else {
-			o := ""
-			if owner >= 0 {
-				o = lr.str(owner)
-			}
-			key = o + "/" + lr.str(idIdx[0])
+			_, key, err = funcKeyOf(lr, -1, idIdx[0], owner)
+		}
+		if err != nil {
+			return nil, err
 		}
 		q, err := dist.NewPiecewiseLinear(points, vals)
 		if err != nil {
 			return nil, lr.errf(colIdx[0], lr.header[colIdx[0]], "%v", err)
 		}
+		if first, again := firstLine[key]; again {
+			rep.add(first, lr.line, !slices.Equal(out[key].V, vals))
+			continue
+		}
+		firstLine[key] = lr.line
 		out[key] = q
 	}
+}
+
+// repeats counts the rows of a percentile file that repeat an earlier
+// row's function or app.
+type repeats struct {
+	rows, conflicting int
+	first, again      int // the lines of the first repeat and of its first row
+}
+
+func (r *repeats) add(first, again int, conflicting bool) {
+	if r.rows == 0 {
+		r.first, r.again = first, again
+	}
+	r.rows++
+	if conflicting {
+		r.conflicting++
+	}
+}
+
+// note says what was done with the repeats; "" if there were none.
+func (r *repeats) note(path, what string) string {
+	if r.rows == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: %d row(s) repeat an earlier row's %s, %d of them with other values (the first: line %d repeats line %d); each %s's first row is used, the repeats are ignored",
+		path, r.rows, what, r.conflicting, r.again, r.first, what)
+}
+
+// note records a note on a file once, however many days read it.
+func (t *Azure2019Trace) note(path, n string) {
+	if n == "" || t.noted[path] {
+		return
+	}
+	if t.noted == nil {
+		t.noted = map[string]bool{}
+	}
+	t.noted[path] = true
+	t.notes = append(t.notes, n)
 }

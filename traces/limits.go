@@ -16,8 +16,10 @@ const (
 	MaxMemoryMB = 1 << 20
 	// MaxArrivalsPerMinute bounds the arrivals of one minute of a
 	// per-minute trace, over every function (and so one function's count):
-	// 2^23 = 8,388,608 (140,000 per second), held in memory as the minute
-	// is spread (16 bytes each, 128 MiB at the limit).
+	// 2^23 = 8,388,608 (140,000 per second, 184 times the shared sample's
+	// busiest minute). Memory does not set it: a minute of more than
+	// SliceArrivals is spread a slice at a time. A count beyond it is
+	// taken for a corrupt file rather than replayed for hours.
 	MaxArrivalsPerMinute = 1 << 23
 	// MaxSyntheticFunctions bounds the synthetic workload's functions: a
 	// run holds about 4 to 5 kB per function (measured peak RSS: 3.5 GB

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skyfaas/skyfaas/results/sweep"
 )
 
 // The hostile corpus (issue 10, "What it must show"): inputs a careless or
@@ -86,6 +90,7 @@ type hostileCase struct {
 	files map[string]string // written in a fresh directory; "s.toml" is the scenario
 	args  []string          // "{dir}" stands for the directory
 	want  string            // an error substring; "" for a run that must succeed, sanely
+	note  string            // for a success, a substring its output must show (a note)
 }
 
 // scen is a case validating scenario s with extra files.
@@ -105,6 +110,21 @@ func runOf(name, s, want string, files ...string) hostileCase {
 }
 
 func add(extra string) string { return hostileBase + extra }
+
+// manyArms is the base scenario with n arms.
+func manyArms(n int) string {
+	s := strings.Split(hostileBase, "[[arms]]")[0]
+	for k := range n {
+		s += fmt.Sprintf("[[arms]]\nname = \"a%d\"\nstrategic = \"cheapest\"\n", k)
+	}
+	return s
+}
+
+// noted makes an accepted case show a note.
+func noted(c hostileCase, note string) hostileCase {
+	c.note = note
+	return c
+}
 
 func repl(old, new string) string {
 	if !strings.Contains(hostileBase, old) {
@@ -139,6 +159,9 @@ func hostileCases() []hostileCase {
 		scen("arm name with newline", repl(`name = "a"`, `name = "a\nb"`), "arms[0].name: must not contain control characters"),
 		scen("arm name bell", repl(`name = "a"`, `name = "\u0007"`), "arms[0].name: must not contain control characters"),
 		scen("arm names twice", add("[[arms]]\nname = \"a\"\nstrategic = \"greenest\"\n"), "appears twice"),
+		scen("arm names alike in case", add("[[arms]]\nname = \"A\"\nstrategic = \"greenest\"\n"), `line 13: arms[1].name: arm "A" and arms[0] "a" (line 10) have the same file name "a"`),
+		scen("arm names alike in punctuation", add("[[arms]]\nname = \"a?\"\nstrategic = \"greenest\"\n"), `arm "a?" and arms[0] "a" (line 10) have the same file name "a"`),
+		scen("arm names of another script", repl(`name = "a"`, `name = "日本"`)+"[[arms]]\nname = \"中国\"\nstrategic = \"greenest\"\n", `arm "中国" and arms[0] "日本" (line 10) have the same file name ""`),
 		scen("no arms", strings.Split(hostileBase, "[[arms]]")[0], "arms: missing"),
 		scen("arm without strategic", repl(`strategic = "cheapest"`, ""), "arms[0]"),
 		scen("unknown strategic", repl(`"cheapest"`, `"dearest"`), "unknown strategic policy"),
@@ -148,6 +171,9 @@ func hostileCases() []hostileCase {
 		scen("policy setting misspelt", repl(`strategic = "cheapest"`, "strategic = { policy = \"single-cloud\", provder = \"aws\" }"), "arms[0].strategic.provder: unknown setting"),
 		scen("keepalive bare number", add("operational = { policy = \"fixed-keepalive\", keepalive = 600 }\n"), "arms[0].operational.keepalive: must be a duration string"),
 		scen("keepalive array", add("operational = { policy = \"fixed-keepalive\", keepalive = [1] }\n"), "arms[0].operational.keepalive"),
+		scen("lstm checkpoint FIFO", add("operational = { policy = \"lstm\", checkpoint = \"c.ckpt\" }\n"), "is a named pipe (FIFO)", "c.ckpt", asFIFO),
+		scen("lstm checkpoint /dev/zero", add("operational = { policy = \"lstm\", checkpoint = \"c.ckpt\" }\n"), "is a device", "c.ckpt", asDevice),
+		scen("lstm checkpoint out of the directory", add("operational = { policy = \"lstm\", checkpoint = \"../c.ckpt\" }\n"), "invalid argument"),
 		scen("unknown tactical", add("tactical = \"farthest\"\n"), "unknown tactical policy"),
 		scen("unknown operational", add("operational = \"forever\"\n"), "unknown operational policy"),
 		scen("arm fraction 2", add("cpu_bound_fraction = 2.0\n"), "arms[0].cpu_bound_fraction: must be a fraction in [0, 1]"),
@@ -314,6 +340,13 @@ func hostileCases() []hostileCase {
 		scen("az19 durations missing column", az19, "percentile_Average_99", "inv.csv", hInv, "dur.csv", strings.Replace(hDur, "percentile_Average_99,", "", 1), "mem.csv", hMem),
 		scen("az19 bad second day", strings.Replace(az19, "invocations = \"inv.csv\"\ndurations = \"dur.csv\"\nmemory = \"mem.csv\"", "days = [{ invocations = \"inv.csv\", durations = \"dur.csv\", memory = \"mem.csv\" }, { invocations = \"inv.csv\", durations = \"bad.csv\", memory = \"mem.csv\" }]", 1),
 			"workload.azure2019.days: cannot read the trace", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem, "bad.csv", strings.Replace(hDur, ",90,", ",x,", 1)),
+		scen("az19 function twice", az19, `inv.csv:4: column "HashFunction" (field 3): function "o1/a1/f1" has a row already, on line 2`, "inv.csv", hInv+"o1,a1,f1,http,1,1\n", "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 function twice on another day", strings.Replace(az19, "invocations = \"inv.csv\"\ndurations = \"dur.csv\"\nmemory = \"mem.csv\"", "days = [{ invocations = \"inv.csv\", durations = \"dur.csv\", memory = \"mem.csv\" }, { invocations = \"inv2.csv\", durations = \"dur.csv\", memory = \"mem.csv\" }]", 1),
+			`inv2.csv:4: column "HashFunction" (field 3): function "o1/a1/f2" has a row already, on line 3`, "inv.csv", hInv, "inv2.csv", hInv+"o1,a1,f2,timer,0,0\n", "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 empty function hash", az19, `inv.csv:3: column "HashFunction" (field 3): empty hash`, "inv.csv", strings.Replace(hInv, "o1,a1,f2", "o1,a1,", 1), "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 blank owner hash", az19, `inv.csv:2: column "HashOwner" (field 1): empty hash`, "inv.csv", strings.Replace(hInv, "o1,a1,f1", "  ,a1,f1", 1), "dur.csv", hDur, "mem.csv", hMem),
+		scen("az19 empty app hash in durations", az19, `dur.csv:3: column "HashApp" (field 2): empty hash`, "inv.csv", hInv, "dur.csv", strings.Replace(hDur, "o1,a1,f2", "o1,,f2", 1), "mem.csv", hMem),
+		scen("az19 empty app hash in memory", az19, `mem.csv:2: column "HashApp" (field 2): empty hash`, "inv.csv", hInv, "dur.csv", hDur, "mem.csv", strings.Replace(hMem, "o1,a1,", "o1,,", 1)),
 		scen("az19 spread unknown", strings.Replace(az19, "memory = \"mem.csv\"", "memory = \"mem.csv\"\nspread = \"gaussian\"", 1), "workload.azure2019.spread", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem),
 
 		// Azure 2021 traces.
@@ -368,6 +401,8 @@ func hostileCases() []hostileCase {
 		{name: "trace stats FIFO", files: map[string]string{"t.csv": asFIFO}, args: []string{"trace", "stats", "{dir}/t.csv"}, want: "is a named pipe (FIFO)"},
 		{name: "trace stats /dev/zero", files: map[string]string{"t.csv": asDevice}, args: []string{"trace", "stats", "{dir}/t.csv"}, want: "is a device"},
 		{name: "trace stats bad spread", files: map[string]string{"t.csv": h2021}, args: []string{"trace", "stats", "--spread", "x", "{dir}/t.csv"}, want: "--spread"},
+		{name: "eval checkpoint FIFO", files: map[string]string{"s.toml": hostileBase, "c.ckpt": asFIFO}, args: []string{"eval", "lstm", "{dir}/s.toml", "--checkpoint", "{dir}/c.ckpt", "--out", "{dir}/o"}, want: "is a named pipe (FIFO)"},
+		{name: "eval checkpoint /dev/zero", files: map[string]string{"s.toml": hostileBase, "c.ckpt": asDevice}, args: []string{"eval", "lstm", "{dir}/s.toml", "--checkpoint", "{dir}/c.ckpt", "--out", "{dir}/o"}, want: "is a device"},
 		{name: "report of nothing", files: map[string]string{}, args: []string{"report", "{dir}"}, want: "no job records"},
 		{name: "report of a FIFO record", files: map[string]string{"jobs/c000-a00-a-r000.json": asFIFO}, args: []string{"report", "{dir}"}, want: "is a named pipe (FIFO)"},
 		{name: "report of a garbage record", files: map[string]string{"jobs/c000-a00-a-r000.json": "{"}, args: []string{"report", "{dir}"}, want: "job record"},
@@ -390,6 +425,14 @@ func hostileCases() []hostileCase {
 		runOf("run with a carbon series", withCO2(hostileBase, "2019-12-31 23:00:00"), "", "co2.csv", hCO2),
 		runOf("run with zero-duration trace", az19, "", "inv.csv", hInv, "dur.csv", strings.Replace(strings.Replace(hDur, "10,12,50,90,150,400,500", "0,0,0,0,0,0,0", 2), "10,12,50,90,150,400,500", "0,0,0,0,0,0,0", 1), "mem.csv", hMem),
 		runOf("run with a throttling limit", ovr("concurrency = 1\nscale_up_per_s = 0.001\nscale_up_burst = 1"), ""),
+		noted(runOf("run with a duration row repeated", az19, "", "inv.csv", hInv, "dur.csv", hDur+"o1,a1,f1,100,10,10,500,10,12,50,90,150,400,500\n", "mem.csv", hMem),
+			"dur.csv: 1 row(s) repeat an earlier row's function, 0 of them with other values (the first: line 4 repeats line 2)"),
+		noted(runOf("run with conflicting duration rows", az19, "", "inv.csv", hInv, "dur.csv", hDur+"o1,a1,f2,100,10,10,500,10,12,50,90,150,400,9000\n", "mem.csv", hMem),
+			"1 of them with other values (the first: line 4 repeats line 3); each function's first row is used"),
+		noted(runOf("run with conflicting memory rows", az19, "", "inv.csv", hInv, "dur.csv", hDur, "mem.csv", hMem+"o1,a1,10,150,100,110,130,150,170,190,199,900\n"),
+			"mem.csv: 1 row(s) repeat an earlier row's app, 1 of them with other values (the first: line 3 repeats line 2); each app's first row is used"),
+		noted(runOf("run of more arms than a plot holds", manyArms(41), ""),
+			"note: no tradeoff.png: 41 arms: more arms than the 40 a trade-off plot keeps legible; summary.csv gives every arm\nnote: cell 0: no pareto figure: 41 arms"),
 		runOf("run failing mid-way leaves nothing", az19, "cannot read the trace", "inv.csv", hInv, "dur.csv", strings.Replace(hDur, ",90,", ",x,", 1), "mem.csv", hMem),
 	)
 	return cs
@@ -450,6 +493,9 @@ func TestHostileCorpus(t *testing.T) {
 			}
 			if args[0] == "run" {
 				checkSaneSummary(t, filepath.Join(dir, "out", "summary.json"))
+			}
+			if !strings.Contains(out.String(), c.note) {
+				t.Errorf("output lacks the note %q:\n%s", c.note, out.String())
 			}
 			sane++
 		})
@@ -539,5 +585,136 @@ func checkSaneSummary(t *testing.T, path string) {
 	arms, _ := v.(map[string]any)["arms"].([]any)
 	if len(arms) == 0 {
 		t.Errorf("%s has no arm", path)
+	}
+}
+
+// signalScenario is small made long enough to be interrupted between
+// jobs and in the middle of one: 200 functions for 12 hours, about a
+// second a job.
+var signalScenario = strings.NewReplacer("functions = 30", "functions = 200", `duration = "3h"`, `duration = "12h"`).Replace(small)
+
+// Signals and blocking files, through the built command in a child
+// process (the corpus's cases run in-process): Ctrl-C (SIGINT) and SIGTERM
+// end a run within about a second, with exit status 1 and a message
+// saying where the finished jobs are; those jobs are kept, readable, and no
+// temporary file is left. A FIFO given as the scenario or as a trace ends
+// the command at once: it is refused before it is opened.
+func TestHostileSignalsAndFIFOs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command in child processes; skipped with -short")
+	}
+	if !strings.Contains(signalScenario, "functions = 200") || !strings.Contains(signalScenario, `duration = "12h"`) {
+		t.Fatal("the scenario edit did not apply")
+	}
+	const prompt = 2 * time.Second // "within about a second": the bound, with slack for a loaded machine
+	child := func(args ...string) *exec.Cmd {
+		c := exec.Command(os.Args[0], args...)
+		c.Env = append(os.Environ(), "SKYFAAS_TEST_MAIN=1")
+		return c
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			c := child("run", writeScenario(t, signalScenario), "--out", dir, "--quiet", "--series", "--workers", "1")
+			var stderr bytes.Buffer
+			c.Stderr = &stderr
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait for a finished job, then a little into the next one.
+			deadline := time.Now().Add(2 * time.Minute)
+			for len(globs(t, filepath.Join(dir, "jobs", "*.json"))) == 0 {
+				if time.Now().After(deadline) {
+					c.Process.Kill()
+					t.Fatal("no job finished in two minutes")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(300 * time.Millisecond)
+			before := len(globs(t, filepath.Join(dir, "jobs", "*.json")))
+			sent := time.Now()
+			if err := c.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- c.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(30 * time.Second):
+				c.Process.Kill()
+				t.Fatalf("still running 30 s after %v", sig)
+			}
+			took := time.Since(sent)
+			t.Logf("%v: ended in %v, %d job(s) finished before", sig, took.Round(time.Millisecond), before)
+			if took > prompt {
+				t.Errorf("%v: the run took %v to end, more than %v", sig, took, prompt)
+			}
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Errorf("%v: exit %v, want status 1", sig, err)
+			}
+			msg := stderr.String()
+			if !strings.Contains(msg, "skyfaas: interrupted after ") || !strings.Contains(msg, "finished jobs are kept in "+filepath.Join(dir, "jobs")) || !strings.Contains(msg, "rerun the same command to resume") {
+				t.Errorf("%v: unclear message:\n%s", sig, msg)
+			}
+			if strings.Contains(msg, "goroutine ") {
+				t.Errorf("%v: a stack trace:\n%s", sig, msg)
+			}
+			jobs, err := sweep.ReadJobs(dir)
+			if err != nil || len(jobs) < before {
+				t.Errorf("%v: %d readable job records (%v), %d before the signal", sig, len(jobs), err, before)
+			}
+			if tmp := temporaries(t, dir); len(tmp) != 0 {
+				t.Errorf("%v: temporary files left: %v", sig, tmp)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "summary.json")); !os.IsNotExist(err) {
+				t.Errorf("%v: an interrupted run wrote summary.json (stat: %v)", sig, err)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name string
+		args []string // "{fifo}" and "{dir}" stand for the FIFO and its directory
+		file string   // what the scenario, if any, is
+		want string
+	}{
+		{"scenario", []string{"run", "{fifo}", "--out", "{dir}/o"}, "", "is a named pipe (FIFO)"},
+		{"validated scenario", []string{"validate", "{fifo}"}, "", "is a named pipe (FIFO)"},
+		{"trace", []string{"run", "{dir}/s.toml", "--out", "{dir}/o"}, az21, "is a named pipe (FIFO)"},
+		{"trace stats", []string{"trace", "stats", "{fifo}"}, "", "is a named pipe (FIFO)"},
+	} {
+		t.Run("FIFO "+c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "t.csv")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skip("no FIFOs here:", err)
+			}
+			if c.file != "" {
+				if err := os.WriteFile(filepath.Join(dir, "s.toml"), []byte(c.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				args[i] = strings.NewReplacer("{fifo}", fifo, "{dir}", dir).Replace(a)
+			}
+			cmd := child(args...)
+			start := time.Now()
+			done := make(chan []byte, 1)
+			go func() { out, _ := cmd.CombinedOutput(); done <- out }()
+			select {
+			case out := <-done:
+				if took := time.Since(start); took > prompt {
+					t.Errorf("ended after %v, more than %v", took, prompt)
+				}
+				if !strings.Contains(string(out), c.want) || cmd.ProcessState.ExitCode() != 1 {
+					t.Errorf("exit %d, output\n%s\nlacks %q", cmd.ProcessState.ExitCode(), out, c.want)
+				}
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("hung on the FIFO")
+			}
+		})
 	}
 }

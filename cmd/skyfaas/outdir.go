@@ -14,9 +14,9 @@ import (
 	"strings"
 
 	"github.com/skyfaas/skyfaas/internal/regular"
+	"github.com/skyfaas/skyfaas/internal/slug"
 
 	"github.com/skyfaas/skyfaas/results"
-	"github.com/skyfaas/skyfaas/results/sweep"
 	"github.com/skyfaas/skyfaas/scenarios"
 )
 
@@ -62,9 +62,12 @@ func scenarioDigest(scenario any) (string, error) {
 	return hex.EncodeToString(h[:]), nil
 }
 
+// tradeoffName is the trade-off plot of a run's replication 1.
+const tradeoffName = "tradeoff.png"
+
 // outputs are the files a run writes, relative to its directory (globs).
 var outputs = []string{
-	"summary.json", "summary.csv", "tradeoff.png",
+	"summary.json", "summary.csv", tradeoffName,
 	filepath.Join("arms", "*.json"), filepath.Join("series", "*.parquet"), filepath.Join("jobs", "*.json"),
 	filepath.Join("report", "*.*"), filepath.Join("report", "plots", "*.*"),
 }
@@ -197,7 +200,7 @@ func newManifest(plan *scenarios.Plan, r *jobRunner) *manifest {
 	m := &manifest{Tool: "skyfaas", Version: version(), ScenarioFile: plan.File, ScenarioSHA256: r.id.ScenarioSHA256,
 		CatalogSHA256: plan.CatalogSHA256, Seed: r.seed, Jobs: plan.Jobs()}
 	for i, a := range plan.Arms {
-		m.Arms = append(m.Arms, fmt.Sprintf("a%02d-%s", i, sweep.Slug(a.Name)))
+		m.Arms = append(m.Arms, fmt.Sprintf("a%02d-%s", i, slug.Of(a.Name)))
 	}
 	return m
 }

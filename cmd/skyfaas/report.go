@@ -28,6 +28,7 @@ series under DIR/series. Prints the tables and writes, under DIR/report:
       metrics  each metric per arm with its interval
       cdf      latency CDF per arm
       pareto   cost against carbon, the Pareto front of the means marked
+               (at most 40 arms; a note says when it is not drawn)
       series   arrivals and cold starts per interval (if series exist)
 
 Shards of one sweep written into one DIR merge into the same files as an
@@ -74,6 +75,9 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		if _, err := stdout.Write(r.Text); err != nil {
 			return err
 		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
 	fmt.Fprintf(stdout, "wrote %d files under %s (tables.md, tables.tex, rows.parquet, rows.csv, plots/)\n",
 		len(r.Files), filepath.Join(dir, report.Dir))

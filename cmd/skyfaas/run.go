@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/skyfaas/skyfaas/internal/slug"
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/results/report"
 	"github.com/skyfaas/skyfaas/results/sweep"
@@ -32,7 +34,8 @@ of the same command skips the jobs already done. At the end it prints the
 means with 95 % intervals and the differences from the reference arm, and
 writes OUT/report (rows as Parquet and CSV, tables as text, Markdown and
 LaTeX, plots as PNG and PDF), and replication 1 in full as summary.json,
-summary.csv and tradeoff.png. The seed is recorded with the results.
+summary.csv and tradeoff.png (not drawn for more than 40 arms: a note says
+so). The seed is recorded with the results.
 
 With --series, each job also writes its per-interval series (one row per
 pool and tick: arrivals, starts, cold starts, instances busy, idle,
@@ -126,7 +129,7 @@ func runJobsCommand(ctx context.Context, name, usage string, args []string, stdo
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", sweep.Slug(plan.Scenario.Name), seed))
+		dir = filepath.Join("skyfaas-out", fmt.Sprintf("%s-seed%d", slug.Of(plan.Scenario.Name), seed))
 	}
 	runner, err := newJobRunner(plan, seed, dir, *workers, shard, *withSeries)
 	if err != nil {
@@ -227,20 +230,30 @@ func finishRun(stdout io.Writer, plan *scenarios.Plan, runner *jobRunner, dir st
 		return err
 	}
 	var png bytes.Buffer
+	var notes []string
 	title := fmt.Sprintf("%s, seed %d, replication 1 of %d: %d arms, one point each", plan.Scenario.Name, runner.seed, plan.Replications(), len(sum.Arms))
-	if err := results.TradeoffPNG(&png, &sum, title); err != nil {
+	switch err := results.TradeoffPNG(&png, &sum, title); {
+	case errors.Is(err, results.ErrTooManyArms):
+		// No plot rather than an illegible one, nor a stale one.
+		if err := os.Remove(filepath.Join(dir, tradeoffName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		notes = append(notes, fmt.Sprintf("no %s: %v; summary.csv gives every arm", tradeoffName, err))
+	case err != nil:
 		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "tradeoff.png"), png.Bytes()); err != nil {
-		return err
+	default:
+		if err := results.WriteFileAtomic(filepath.Join(dir, tradeoffName), png.Bytes()); err != nil {
+			return err
+		}
 	}
 	rep, err := report.Write(dir, report.Options{Reference: plan.Scenario.Sweep.Reference})
 	if err != nil {
 		return err
 	}
+	notes = append(notes, rep.Notes...)
 	fmt.Fprintf(stdout, "scenario %s, seed %d: %s workload, %d functions, %d invocations per arm (replication 1), %.1f simulated hours\n",
 		plan.Scenario.Name, runner.seed, workload.Kind, workload.Functions, sum.Arms[0].Invocations.Arrived, (workload.HorizonSeconds-workload.StartSeconds)/3600)
-	for _, n := range workload.Notes {
+	for _, n := range append(workload.Notes, notes...) {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
 	if _, err := stdout.Write(rep.Text); err != nil {

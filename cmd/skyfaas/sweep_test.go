@@ -113,3 +113,29 @@ func TestSweepBadInput(t *testing.T) {
 		t.Errorf("jobs before %d, after %d", len(before), len(after))
 	}
 }
+
+// A run of more arms than a trade-off plot holds draws neither trade-off
+// plot (tradeoff.png, the report's pareto figure) and says so; the tables
+// and the summary give every arm (issue 10, point 8).
+func TestRunOfTooManyArmsForAPlot(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := runCmd(t, "run", writeScenario(t, manyArms(41)), "--out", dir, "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "note: no tradeoff.png: 41 arms") || !strings.Contains(out, "note: cell 0: no pareto figure: 41 arms") {
+		t.Errorf("no notes on the plots not drawn:\n%s", out)
+	}
+	for _, f := range []string{"tradeoff.png", "report/plots/pareto-c000.png", "report/plots/pareto-c000.pdf"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("%s: stat %v, want it absent", f, err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n != 42 { // a header and 41 arms
+		t.Errorf("summary.csv has %d lines, want 42", n)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/skyfaas/skyfaas/internal/regular"
 	"github.com/skyfaas/skyfaas/models/lstm"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
@@ -233,7 +234,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(ckpt)
+	f, err := regular.Open(ckpt)
 	if err != nil {
 		return err
 	}

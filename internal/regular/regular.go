@@ -9,11 +9,14 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // Open opens name for reading after checking, without opening it, that it
 // is a regular file (a symbolic link is followed); the opened file is
-// checked again, so a file swapped in between is refused too.
+// checked again, so a file swapped in between is refused too. The open
+// itself does not wait (non-blocking where the system has it), so a FIFO
+// swapped in is refused, not waited on.
 func Open(name string) (*os.File, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
@@ -22,7 +25,7 @@ func Open(name string) (*os.File, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, notRegular(name, fi.Mode())
 	}
-	f, err := os.Open(name)
+	f, err := os.OpenFile(name, os.O_RDONLY|nonBlocking, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +44,23 @@ func Open(name string) (*os.File, error) {
 // ReadCloser is Open for readers that take an io.ReadCloser opener.
 func ReadCloser(name string) (io.ReadCloser, error) {
 	f, err := Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// DirFS is os.DirFS(dir) opening its files by Open: a FIFO or a device
+// under dir is refused, never opened.
+func DirFS(dir string) fs.FS { return dirFS(dir) }
+
+type dirFS string
+
+func (d dirFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f, err := Open(filepath.Join(string(d), filepath.FromSlash(name)))
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,9 @@ type Report struct {
 	// Files are the files written, relative to the sweep's directory, in
 	// the order written.
 	Files []string
+	// Notes say what was not drawn, and why (a Pareto figure of more arms
+	// than results.MaxTradeoffArms).
+	Notes []string
 }
 
 // Write reads every job record under dir and writes the report under
@@ -146,6 +149,10 @@ func Write(dir string, o Options) (*Report, error) {
 			make func(*sweep.Analysis, int) (sweep.Figure, error)
 		}{{"metrics", sweep.MetricsFigure}, {"cdf", sweep.CDFFigure}, {"pareto", sweep.ParetoFigure}} {
 			f, err := kind.make(an, ci)
+			if errors.Is(err, results.ErrTooManyArms) {
+				r.Notes = append(r.Notes, fmt.Sprintf("cell %d: no %s figure: %v; the tables give every arm", c.Index, kind.name, err))
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("cell %d: %s figure: %w", c.Index, kind.name, err)
 			}

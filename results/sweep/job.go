@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/skyfaas/skyfaas/internal/regular"
+	"github.com/skyfaas/skyfaas/internal/slug"
 
 	"github.com/skyfaas/skyfaas/results"
 	"github.com/skyfaas/skyfaas/sim"
@@ -203,7 +204,7 @@ func (j *Job) check() error {
 // c<cell>-a<arm>-<arm name>-r<replication>, indices zero-padded
 // (c003-a01-greenest-r004) so that a listing reads in job order.
 func JobName(cell, arm int, armName string, replication int) string {
-	return fmt.Sprintf("c%03d-a%02d-%s-r%03d", cell, arm, Slug(armName), replication)
+	return fmt.Sprintf("c%03d-a%02d-%s-r%03d", cell, arm, slug.Of(armName), replication)
 }
 
 // Name is the base name of the job's files (JobName).
@@ -217,21 +218,6 @@ func JobPath(dir string, cell, arm int, armName string, replication int) string 
 // SeriesPath is where a sweep in dir keeps a job's per-interval series.
 func SeriesPath(dir string, cell, arm int, armName string, replication int) string {
 	return filepath.Join(dir, SeriesDir, JobName(cell, arm, armName, replication)+".parquet")
-}
-
-// Slug makes a name safe as part of a file name: lower case letters,
-// digits, '-', '_' and '.', anything else a '-'.
-func Slug(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	return strings.Trim(b.String(), "-")
 }
 
 // Digest is the SHA-256, in hex, of v encoded as results.JSON encodes it

@@ -131,10 +131,20 @@ func (k *key) add(name string, thumbs ...plot.Thumbnailer) {
 	k.width = max(k.width, k.p.Legend.TextStyle.Width(name)+k.p.Legend.ThumbnailWidth+vg.Points(24))
 }
 
-// drawBeside draws p in dc with the key to its right, below topPad.
-func (k *key) drawBeside(dc draw.Canvas, p *plot.Plot, topPad vg.Length) {
-	p.Draw(draw.Crop(dc, 0, -k.width, 0, 0))
+// drawBeside draws p in dc with the key to its right, below topPad, and
+// returns the canvas p was drawn in.
+func (k *key) drawBeside(dc draw.Canvas, p *plot.Plot, topPad vg.Length) draw.Canvas {
+	pc := draw.Crop(dc, 0, -k.width, 0, 0)
+	p.Draw(pc)
 	k.p.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-k.width+vg.Points(6), 0, 0, -topPad))
+	return pc
+}
+
+// fit returns a figure height of at least h that holds the key below
+// topPad: a long key makes a figure taller, not its names cut off.
+func (k *key) fit(h, topPad vg.Length) vg.Length {
+	r := k.p.Legend.Rectangle(draw.Canvas{})
+	return max(h, topPad+r.Max.Y-r.Min.Y+vg.Points(12))
 }
 
 // armColor is arm k's colour in every figure.
@@ -293,7 +303,7 @@ func CDFFigure(an *Analysis, cell int) (Figure, error) {
 		p.Add(l)
 		k.add(a.Name, l)
 	}
-	return Figure{Width: 8*vg.Inch + k.width, Height: 5 * vg.Inch, draw: func(dc draw.Canvas) { k.drawBeside(dc, p, vg.Points(40)) }}, nil
+	return Figure{Width: 8*vg.Inch + k.width, Height: k.fit(5*vg.Inch, vg.Points(40)), draw: func(dc draw.Canvas) { k.drawBeside(dc, p, vg.Points(40)) }}, nil
 }
 
 // Pareto returns the indices of the points not dominated by another: none
@@ -333,11 +343,15 @@ func cmpFloat(a, b float64) int {
 }
 
 // ParetoFigure draws, for one cell, each arm's mean cost against its mean
-// carbon with both 95 % intervals, numbered and keyed to the arms' names,
-// and the Pareto front of the means (lower is better on both) as a
-// staircase through the arms on it, which are ringed.
+// carbon with both 95 % intervals, numbered (each number where it
+// overlaps no other) and keyed to the arms' names, and the Pareto front of
+// the means (lower is better on both) as a staircase through the arms on
+// it, which are ringed. It draws at most results.MaxTradeoffArms arms.
 func ParetoFigure(an *Analysis, cell int) (Figure, error) {
 	c := &an.Cells[cell]
+	if n := len(c.Arms); n > results.MaxTradeoffArms {
+		return Figure{}, fmt.Errorf("%d arms: %w", n, results.ErrTooManyArms)
+	}
 	cost, carbon := metricIndex("cost_usd"), metricIndex("carbon_kg")
 	p := newPlot()
 	p.Title.Text = fmt.Sprintf("%s%s\ncost against carbon: means and 95 %% intervals over %s replications",
@@ -402,21 +416,19 @@ func ParetoFigure(an *Analysis, cell int) (Figure, error) {
 		pts[k] = e.XYs[0]
 		labels = append(labels, strconv.Itoa(k+1))
 	}
-	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: labels})
-	if err != nil {
-		return Figure{}, err
-	}
-	for k := range lb.TextStyle {
-		lb.TextStyle[k].Font.Size = vg.Points(10)
-		lb.TextStyle[k].XAlign = draw.XLeft
-	}
-	lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
-	p.Add(lb)
+	padX(p) // room inside the axes for the labels of the outer points
+	dy := results.Spread(p.Y.Min, p.Y.Max)
+	p.Y.Min, p.Y.Max = p.Y.Min-0.06*dy, p.Y.Max+0.06*dy
 	k := armKey(c)
 	if frontThumbs != nil {
 		k.add("Pareto front of the means", frontThumbs...)
 	}
-	return Figure{Width: 7*vg.Inch + k.width, Height: 5 * vg.Inch, draw: func(dc draw.Canvas) { k.drawBeside(dc, p, vg.Points(40)) }}, nil
+	sty := p.X.Tick.Label
+	sty.Font.Size = vg.Points(10)
+	return Figure{Width: 7*vg.Inch + k.width, Height: k.fit(5*vg.Inch, vg.Points(40)), draw: func(dc draw.Canvas) {
+		pc := k.drawBeside(dc, p, vg.Points(40))
+		results.LabelPoints(p, pc, pts, labels, sty, vg.Points(3.5))
+	}}, nil
 }
 
 // Series is an arm's per-interval series summed over pools: what the
@@ -534,7 +546,7 @@ func SeriesFigure(title string, series []Series) (Figure, error) {
 	}
 	top.Y.Min, bottom.Y.Min = 0, 0
 	plots := [][]*plot.Plot{{top}, {bottom}}
-	return Figure{Width: 9*vg.Inch + key.width, Height: 6.5 * vg.Inch, draw: func(dc draw.Canvas) {
+	return Figure{Width: 9*vg.Inch + key.width, Height: key.fit(6.5*vg.Inch, titleHeight+vg.Points(10)), draw: func(dc draw.Canvas) {
 		dc = titled(dc, title)
 		key.p.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-key.width+vg.Points(6), 0, 0, -vg.Points(10)))
 		dc = draw.Crop(dc, 0, -key.width, 0, 0)
