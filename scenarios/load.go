@@ -61,6 +61,9 @@ func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan,
 	if err != nil {
 		return nil, err
 	}
+	if md.IsDefined("providers") && !md.IsDefined("workload") {
+		return nil, fmt.Errorf("%s: a catalog (top-level [[providers]]), not a scenario: a scenario names its catalog with [catalog] file = %q", file, filepath.Base(file))
+	}
 	ps := &problems{loc: newLocator(data)}
 	unknownKeys(ps, md.Undecoded())
 	if len(ps.list) > 0 {
@@ -140,12 +143,16 @@ var policyTables = []string{"arms.strategic", "arms.tactical", "arms.operational
 	"catalog.override", "arms.override", "arm_defaults.override", "train"}
 
 // unknownKeys reports keys the schema has no field for, at their lines.
+// BurntSushi/toml lists a key of an array of tables once per element;
+// each is reported once, at every element's line.
 func unknownKeys(ps *problems, keys []toml.Key) {
+	seen := map[string]bool{}
 	for _, k := range keys {
 		plain := k.String()
-		if slices.ContainsFunc(policyTables, func(t string) bool { return strings.HasPrefix(plain, t+".") }) {
+		if seen[plain] || slices.ContainsFunc(policyTables, func(t string) bool { return strings.HasPrefix(plain, t+".") }) {
 			continue
 		}
+		seen[plain] = true
 		for _, p := range ps.loc.indexedPaths(plain) {
 			ps.add(p, "%s", unknownKeyMsg(plain))
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/skyfaas/skyfaas/internal/sharedtest"
-	"github.com/skyfaas/skyfaas/models/lstm"
+	"github.com/skyfaas/skyfaas/models/learned"
 	"github.com/skyfaas/skyfaas/policies"
 	"github.com/skyfaas/skyfaas/scenarios"
 	"github.com/skyfaas/skyfaas/sim"
@@ -63,11 +63,7 @@ func TestExamplesResolve(t *testing.T) {
 				sharedtest.Dir(t)
 			}
 			// The learned policies are registered as the command line does.
-			reg := policies.Builtin()
-			if err := reg.AddOperational(lstm.PolicyName, lstm.PolicySummary, lstm.NewPolicy); err != nil {
-				t.Fatal(err)
-			}
-			_, err := scenarios.Load(f, reg)
+			_, err := scenarios.Load(f, learned.Registry())
 			if f == "azure2021.toml" {
 				// The 2021 trace is a download: the error must say which file and line.
 				if err == nil || !strings.Contains(err.Error(), "workload.azure2021.file: cannot open the trace file") || !strings.Contains(err.Error(), "line ") {
@@ -307,5 +303,20 @@ func TestPlanFilesIsTheScenarioDirectory(t *testing.T) {
 	b, err := fs.ReadFile(plan.Files, "weights.bin")
 	if err != nil || string(b) != "w" {
 		t.Errorf("plan.Files: %q, %v", b, err)
+	}
+}
+
+// An unknown key of an array of tables is reported once per element that
+// has it (the TOML decoder lists it once per element).
+func TestUnknownKeyOncePerElement(t *testing.T) {
+	s := base + "[[arms]]\nname = \"b\"\nstrategic = \"random\"\nfoo = 1\n[[arms]]\nname = \"c\"\nstrategic = \"random\"\nfoo = 2\n"
+	_, err := scenarios.Parse("t.toml", []byte(s), ".", policies.Builtin())
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, k := range []string{"arms[1].foo", "arms[2].foo"} {
+		if n := strings.Count(err.Error(), k+":"); n != 1 {
+			t.Errorf("%s reported %d times:\n%v", k, n, err)
+		}
 	}
 }

@@ -148,6 +148,7 @@ func hostileCases() []hostileCase {
 		scen("workload kind unknown", repl(`kind = "synthetic"`, `kind = "azure2030"`), "workload.kind: must be synthetic, azure2019, azure2021 or poisson"),
 		scen("kind empty", repl(`kind = "synthetic"`, `kind = ""`), "workload.kind"),
 		scen("unknown top-level key", add("colour = \"blue\"\n"), "unknown key"),
+		scen("a catalog given as the scenario", "[[providers]]\nname = \"x\"\n[[providers]]\nname = \"y\"\n", "a catalog (top-level [[providers]]), not a scenario"),
 		scen("misspelt section", add("[simulaton]\ntick = \"15s\"\n"), "simulaton: unknown key"),
 		scen("seed negative", "seed = -1\n"+hostileBase, "seed: must be a non-negative integer"),
 		scen("seed float", "seed = 1.5\n"+hostileBase, "seed"),
