@@ -9,6 +9,12 @@ import "github.com/skyfaas/skyfaas/sim"
 // the weighted, normalised parts whose sum is Value.
 type ObjectiveValue struct {
 	Value       float64 `json:"value"`
+	// FunctionMean is the objective of each function's own run (every
+	// function with a finished invocation), averaged over functions: each
+	// function weighs alike, as in a learner's batch, where Value is
+	// dominated by the busiest functions. Before free-tier credit. Nil in
+	// records written before it existed.
+	FunctionMean *float64 `json:"function_mean,omitempty"`
 	Cost        float64 `json:"cost_term"`
 	Performance float64 `json:"performance_term"`
 	Carbon      float64 `json:"carbon_term"`
@@ -61,4 +67,25 @@ func (a *Arm) SetObjective(obj sim.Objective, m *sim.Metrics) {
 		Performance: one(sim.ObjectiveWeights{Performance: obj.Weights.Performance}),
 		Carbon:      one(sim.ObjectiveWeights{Carbon: obj.Weights.Carbon}),
 		SLA:         obj.Weights.SLA * sla}
+	if fm, ok := FunctionMeanObjective(obj, m); ok {
+		a.Objective.FunctionMean = &fm
+	}
+}
+
+// FunctionMeanObjective is the mean over functions with a finished
+// invocation of the objective of each one's run (ObjectiveValue's
+// FunctionMean); false if no function finished one.
+func FunctionMeanObjective(obj sim.Objective, m *sim.Metrics) (float64, bool) {
+	var s float64
+	n := 0
+	for i := range m.PerFunction {
+		if o := m.PerFunction[i].Outcome; o.Completed+o.Failed > 0 {
+			s += obj.Value(o)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return s / float64(n), true
 }

@@ -126,9 +126,19 @@ func TestLedgerSumsEqualTotals(t *testing.T) {
 				if m.Completed == 0 || m.Cost.Total() <= 0 || m.Carbon <= 0 {
 					t.Fatalf("nothing measured: %+v", m.Cost)
 				}
+				var perFn sim.Outcome
+				for _, f := range m.PerFunction {
+					o := f.Outcome
+					perFn.Completed += o.Completed
+					perFn.Failed += o.Failed
+					perFn.SLAViolations += o.SLAViolations
+					perFn.CostUSD += o.CostUSD
+					perFn.CarbonG += o.CarbonG
+				}
 				for name, got := range map[string]sim.Outcome{
-					"series": {Completed: rec.completed, Failed: rec.failed, SLAViolations: rec.sla, CostUSD: rec.cost, CarbonG: rec.carbon},
-					"epochs": epochs,
+					"series":       {Completed: rec.completed, Failed: rec.failed, SLAViolations: rec.sla, CostUSD: rec.cost, CarbonG: rec.carbon},
+					"epochs":       epochs,
+					"per function": perFn,
 				} {
 					if got.Completed != m.Completed || got.Failed != m.FailedTotal() || got.SLAViolations != m.SLAViolations {
 						t.Errorf("%s: completed %d failed %d SLA %d; metrics %d, %d, %d",

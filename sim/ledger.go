@@ -111,6 +111,7 @@ func (e *Engine) closeAccount(pi int32) {
 	fs := &e.fns[p.fn]
 	fs.stratOutcome.add(&a.out)
 	fs.tactOutcome.add(&a.out)
+	m.PerFunction[p.fn].Outcome.add(&a.out)
 	if e.cfg.Recorder != nil && (e.now > a.from || *a != account{from: a.from, out: Outcome{CostUSD: cost}}) {
 		e.rows = append(e.rows, e.seriesRow(pi))
 	}

@@ -92,6 +92,11 @@ type Metrics struct {
 type FunctionMetrics struct {
 	Arrived, Started, ColdStarts int64
 	IdleGBSeconds                float64 // its on-demand and pre-warmed instances idle, × memory
+	// Outcome is the function's over the whole measured run: what each
+	// placement layer's epoch outcomes add up to (every charge attributed
+	// to it, idle and provisioned capacity included, before any free-tier
+	// credit).
+	Outcome Outcome
 }
 
 // CostBreakdown is cost in USD by component.

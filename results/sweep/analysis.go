@@ -36,6 +36,12 @@ var Metrics = []Metric{
 	{"objective_performance", "objective: performance term", "perf. term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Performance })},
 	{"objective_carbon", "objective: carbon term", "carbon term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Carbon })},
 	{"objective_sla", "objective: SLA term", "SLA term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.SLA })},
+	{"objective_function_mean", "objective: mean over functions", "fn-mean obj.", "", objectiveTerm(func(o *results.ObjectiveValue) float64 {
+		if o.FunctionMean == nil {
+			return math.NaN()
+		}
+		return *o.FunctionMean
+	})},
 }
 
 // objectiveTerm reads a part of an arm's objective value (NaN for a
@@ -64,8 +70,9 @@ var TableMetrics = []string{"cost_usd", "cost_per_1k_usd", "carbon_kg", "latency
 	"cold_start_pct", "sla_violation_pct", "failed_pct"}
 
 // ObjectiveMetrics are the keys of the objective's table: its value over
-// each arm's whole run (results.ObjectiveValue) and its weighted terms.
-var ObjectiveMetrics = []string{"objective", "objective_cost", "objective_performance", "objective_carbon", "objective_sla"}
+// each arm's whole run (results.ObjectiveValue) and its weighted terms,
+// then the mean over functions of each function's own value.
+var ObjectiveMetrics = []string{"objective", "objective_cost", "objective_performance", "objective_carbon", "objective_sla", "objective_function_mean"}
 
 // Analysis is what a sweep's jobs show: per cell and arm, each metric's
 // mean and interval over replications, and its difference from the

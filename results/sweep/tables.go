@@ -113,7 +113,7 @@ func setGrids(an *Analysis, o TableOptions, ms []int) []grid {
 			est.notes = append(est.notes, "n = 1: a single replication gives a mean but no interval.")
 		}
 		if objective {
-			est.notes = append(est.notes, "Objective: each arm's whole run taken as one outcome (per-invocation means over every finished invocation, so busy functions weigh most), lower is better; its definition, weights and references are in the footer of the run and in results.ObjectiveInfo.")
+			est.notes = append(est.notes, "Objective (lower is better): each arm's whole run taken as one outcome (per-invocation means over every finished invocation, so the busiest functions weigh most), then its weighted terms; fn-mean obj.: each function's own run scored alike and averaged over functions, every function weighing the same (the learners' reward averages per function and epoch). Definition, weights and references: the run's footer and results.ObjectiveInfo.")
 		}
 		out = append(out, est)
 
