@@ -8,17 +8,17 @@ import "github.com/skyfaas/skyfaas/sim"
 // the latency of completed invocations). Lower is better. The terms are
 // the weighted, normalised parts whose sum is Value.
 type ObjectiveValue struct {
-	Value       float64 `json:"value"`
+	Value float64 `json:"value"`
 	// FunctionMean is the objective of each function's own run (every
 	// function with a finished invocation), averaged over functions: each
 	// function weighs alike, as in a learner's batch, where Value is
 	// dominated by the busiest functions. Before free-tier credit. Nil in
 	// records written before it existed.
 	FunctionMean *float64 `json:"function_mean,omitempty"`
-	Cost        float64 `json:"cost_term"`
-	Performance float64 `json:"performance_term"`
-	Carbon      float64 `json:"carbon_term"`
-	SLA         float64 `json:"sla_term"`
+	Cost         float64  `json:"cost_term"`
+	Performance  float64  `json:"performance_term"`
+	Carbon       float64  `json:"carbon_term"`
+	SLA          float64  `json:"sla_term"`
 }
 
 // ObjectiveInfo states the objective the arms' values were computed with.
