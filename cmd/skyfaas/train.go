@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/skyfaas/skyfaas/internal/regular"
@@ -15,9 +17,9 @@ import (
 	"github.com/skyfaas/skyfaas/sim"
 )
 
-const trainUsage = `Usage: skyfaas train lstm SCENARIO [--out DIR]
+const trainUsage = `Usage: skyfaas train lstm|dqn|ppo SCENARIO [--out DIR]
 
-Simulates the scenario's training arm (the settings' arm, default the
+lstm: simulates the scenario's training arm (the settings' arm, default the
 first) with a series recorder, builds the LSTM dataset from every pool's
 per-interval series (windows within one pool, chronological
 train/validation/test split, normalisation fitted on the training part),
@@ -25,6 +27,14 @@ trains the network and writes to DIR (default models-out):
   lstm.ckpt        the checkpoint (written atomically)
   curve.csv/.png   the learning curve
 Settings come from the scenario's [train.lstm] table (see models/lstm).
+
+dqn, ppo: trains the strategic DQN or the tactical PPO with the simulator
+as its environment: episodes on the early window of the trace
+([train.dqn] train_window), the greedy policy evaluated on a later,
+held-out window (eval_window) for the learning curve; the other layers are
+played by the policies of the settings' arm. Writes dqn.ckpt or ppo.ckpt,
+curve.csv and curve.png to DIR. Settings: [train.dqn] / [train.ppo] (see
+models/rl).
 `
 
 const evalUsage = `Usage: skyfaas eval lstm SCENARIO --checkpoint FILE [--out DIR]
@@ -118,11 +128,15 @@ func lstmDataset(ctx context.Context, plan *scenarios.Plan, s lstmSettings, stde
 }
 
 func parseModelArgs(name string, args []string, stderr io.Writer, usage string, ckpt *string) (string, string, error) {
-	if len(args) == 0 || args[0] != "lstm" {
-		fmt.Fprint(stderr, usage)
-		return "", "", fmt.Errorf("%w: %s needs a model (lstm)", errUsage, name)
+	models := []string{"lstm"}
+	if name == "train" {
+		models = append(models, "dqn", "ppo")
 	}
-	fs := newFlags(name+" lstm", stderr, usage)
+	if len(args) == 0 || !slices.Contains(models, args[0]) {
+		fmt.Fprint(stderr, usage)
+		return "", "", fmt.Errorf("%w: %s needs a model (%s)", errUsage, name, strings.Join(models, ", "))
+	}
+	fs := newFlags(name+" "+args[0], stderr, usage)
 	out := fs.String("out", "models-out", "output directory")
 	if ckpt != nil {
 		fs.StringVar(ckpt, "checkpoint", "", "checkpoint to evaluate")
@@ -140,7 +154,7 @@ func parseModelArgs(name string, args []string, stderr io.Writer, usage string, 
 		rest = fs.Args()[1:]
 	}
 	if len(pos) != 1 {
-		return "", "", fmt.Errorf("%w: %s lstm needs one scenario", errUsage, name)
+		return "", "", fmt.Errorf("%w: %s %s needs one scenario", errUsage, name, args[0])
 	}
 	if ckpt != nil && *ckpt == "" {
 		return "", "", fmt.Errorf("%w: eval lstm needs --checkpoint", errUsage)
@@ -189,6 +203,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	path, out, err := parseModelArgs("train", args, stderr, trainUsage, nil)
 	if err != nil {
 		return err
+	}
+	if args[0] != "lstm" {
+		return runTrainRL(ctx, args[0], path, out, stdout, stderr)
 	}
 	plan, s, ds, err := prepareLSTM(ctx, path, out, stderr)
 	if err != nil {
