@@ -58,9 +58,15 @@ type tensorHeader struct {
 	Shape []int  `json:"shape"`
 }
 
-func size(shape []int) int {
+// size is the number of elements of shape, -1 if a dimension is negative
+// or the product exceeds limit (checked before each multiplication, so it
+// cannot wrap).
+func size(shape []int, limit int) int {
 	n := 1
 	for _, d := range shape {
+		if d < 0 || (d > 0 && n > limit/d) {
+			return -1
+		}
 		n *= d
 	}
 	return n
@@ -70,8 +76,8 @@ func size(shape []int) int {
 func (c *Checkpoint) Write(w io.Writer) error {
 	h := header{Checkpoint: *c}
 	for _, t := range c.Tensors {
-		if size(t.Shape) != len(t.Data) {
-			return fmt.Errorf("checkpoint tensor %s: shape %v holds %d values, data has %d", t.Name, t.Shape, size(t.Shape), len(t.Data))
+		if size(t.Shape, len(t.Data)) != len(t.Data) {
+			return fmt.Errorf("checkpoint tensor %s: shape %v holds %d values, data has %d", t.Name, t.Shape, size(t.Shape, math.MaxInt), len(t.Data))
 		}
 		h.Shapes = append(h.Shapes, tensorHeader{t.Name, t.Shape})
 	}
@@ -135,8 +141,8 @@ func ReadCheckpoint(r io.Reader, kind string) (*Checkpoint, error) {
 	}
 	data := rest[8+n : len(rest)-sha256.Size]
 	for _, th := range h.Shapes {
-		k := size(th.Shape)
-		if k < 0 || 8*k > len(data) {
+		k := size(th.Shape, len(data)/8)
+		if k < 0 {
 			return nil, bad("tensor %s of shape %v runs past the end", th.Name, th.Shape)
 		}
 		t := Tensor{Name: th.Name, Shape: slices.Clone(th.Shape), Data: make([]float64, k)}

@@ -1,6 +1,10 @@
 package models
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -83,5 +87,24 @@ func TestSchedule(t *testing.T) {
 	}
 	if !stop {
 		t.Fatal("no stop after 3 epochs without a best")
+	}
+}
+
+// A header whose tensor shape overflows (or is negative) is refused, not
+// allocated: the checksum is right, the file is crafted.
+func TestCheckpointShapeOverflow(t *testing.T) {
+	for _, shape := range []string{"[2305843009213693952]", "[4294967296, 4294967296]", "[-1]", "[3, -2]"} {
+		header := `{"kind":"x","config":{},"tensors":[{"name":"w","shape":` + shape + `}]}`
+		var b bytes.Buffer
+		b.WriteString(CheckpointMagic)
+		binary.Write(&b, binary.LittleEndian, uint32(CheckpointVersion))
+		binary.Write(&b, binary.LittleEndian, uint32(len(header)))
+		b.WriteString(header)
+		b.Write(make([]byte, 16)) // two float64s
+		sum := sha256.Sum256(b.Bytes())
+		b.Write(sum[:])
+		if _, err := ReadCheckpoint(&b, "x"); !errors.Is(err, ErrCheckpoint) {
+			t.Errorf("shape %s: %v", shape, err)
+		}
 	}
 }

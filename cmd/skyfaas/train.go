@@ -84,20 +84,11 @@ func prepareLSTM(ctx context.Context, path, out string, stderr io.Writer) (*scen
 }
 
 func lstmDataset(ctx context.Context, plan *scenarios.Plan, s lstmSettings, stderr io.Writer) (*lstm.Dataset, error) {
-	arm := 0
-	if s.Arm != "" {
-		arm = -1
-		for i, a := range plan.Arms {
-			if a.Name == s.Arm {
-				arm = i
-			}
-		}
-		if arm < 0 {
-			return nil, fmt.Errorf("train.lstm.arm: no arm %q in the scenario", s.Arm)
-		}
+	arm, err := armIndex(plan, s.Arm, "train.lstm.arm")
+	if err != nil {
+		return nil, err
 	}
 	var cfg sim.Config
-	var err error
 	if s.Span != nil {
 		eps, err2 := plan.Episodes()
 		if err2 != nil {
@@ -291,4 +282,18 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	_, err = stdout.Write(b.Bytes())
 	return err
+}
+
+// armIndex returns the index of the arm named name (the first arm if name
+// is empty); key names the setting in the error.
+func armIndex(plan *scenarios.Plan, name, key string) (int, error) {
+	if name == "" {
+		return 0, nil
+	}
+	for i, a := range plan.Arms {
+		if a.Name == name {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("%s: no arm %q in the scenario", key, name)
 }

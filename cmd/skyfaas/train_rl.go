@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/skyfaas/skyfaas/models"
@@ -118,20 +117,15 @@ func loadRLEpisodes(plan *scenarios.Plan, kind string, layer rl.Layer, s any) (*
 	if w.EvalWindow.From < w.TrainWindow.To {
 		return nil, fmt.Errorf("train.%s: eval_window starts at %v, before train_window ends (%v): the held-out window must come later", kind, w.EvalWindow.From, w.TrainWindow.To)
 	}
+	if test := plan.Scenario.Simulation.Window; test != nil && w.EvalWindow.To > test.From {
+		return nil, fmt.Errorf("train.%s: eval_window ends at %v, after simulation.window starts (%v): the window the arms are measured on must not be seen in training or model selection", kind, w.EvalWindow.To, test.From)
+	}
 	if w.EpisodeLength < 0 {
 		return nil, fmt.Errorf("train.%s.episode_length: must not be negative (got %v)", kind, w.EpisodeLength)
 	}
-	arm := 0
-	if w.Arm != "" {
-		arm = -1
-		for i, a := range plan.Arms {
-			if a.Name == w.Arm {
-				arm = i
-			}
-		}
-		if arm < 0 {
-			return nil, fmt.Errorf("train.%s.arm: no arm %q in the scenario", kind, w.Arm)
-		}
+	arm, err := armIndex(plan, w.Arm, "train."+kind+".arm")
+	if err != nil {
+		return nil, err
 	}
 	eps, err := plan.Episodes()
 	if err != nil {
@@ -244,9 +238,9 @@ func (e *rlEpisodes) references(ctx context.Context, obj sim.Objective, n int, s
 	}
 	var refs []models.Ref
 	for _, name := range names {
-		arm := slices.IndexFunc(e.plan.Arms, func(a scenarios.Arm) bool { return a.Name == name })
-		if arm < 0 {
-			return nil, fmt.Errorf("baselines: no arm %q in the scenario", name)
+		arm, err := armIndex(e.plan, name, "baselines")
+		if err != nil {
+			return nil, err
 		}
 		var cfgs []sim.Config
 		for i := range n {

@@ -178,6 +178,8 @@ func TestTrainRLRefusals(t *testing.T) {
 	cases := []struct{ edit, want string }{
 		{`eval_window = { from = "4h", to = "5h" }`, ""},
 		{`eval_window = { from = "3h", to = "5h" }`, "eval_window starts at 3h0m0s, before train_window ends"},
+		{`eval_window = { from = "4h", to = "5h" }`, ""},
+		{`eval_window = { from = "4h", to = "5h30m" }`, "eval_window ends at 5h30m0s, after simulation.window starts (5h0m0s)"},
 		{`episodes = 4`, ""},
 		{`episodes = 0`, "episodes must be in"},
 		{`warmup = 64`, ""},

@@ -86,6 +86,7 @@ func BenchmarkPPOUpdate(b *testing.B) {
 			g.adv[i] = r.NormFloat64()
 			g.ret[i] = r.NormFloat64()
 		}
+		g.setShift(NewForward(actor, 64))
 	})
 }
 

@@ -69,23 +69,45 @@ func readNets(r io.Reader, kind string, layer Layer, names ...string) (netConfig
 	if c.Shape.Layer != layer {
 		return c, nil, nil, bad("a %s learner, want %s", c.Shape.Layer, layer)
 	}
+	if err := c.Shape.check(); err != nil {
+		return c, nil, nil, bad("%v", err)
+	}
 	if err := c.objective().Check(); err != nil {
 		return c, nil, nil, bad("%v", err)
 	}
 	if len(c.Sizes) != len(names) {
 		return c, nil, nil, bad("%d networks, want %d", len(c.Sizes), len(names))
 	}
-	var nets []*MLP
+	// Every size is checked against the shape, the limits and the tensors
+	// the file holds before a network is allocated (a small header must not
+	// ask for gigabytes).
+	held := 0
+	for _, t := range ck.Tensors {
+		held += len(t.Data)
+	}
+	need := 0
 	for k, name := range names {
 		s := c.Sizes[k]
 		want := c.Shape.Actions()
 		if name == "critic" {
 			want = 1
 		}
-		if len(s) < 2 || s[0] != c.Shape.Inputs() || s[len(s)-1] != want {
-			return c, nil, nil, bad("network %s has sizes %v; its shape needs %d inputs and %d outputs", name, s, c.Shape.Inputs(), want)
+		if len(s) < 2 || len(s) > maxLayers+1 || s[0] != c.Shape.Inputs() || s[len(s)-1] != want {
+			return c, nil, nil, bad("network %s has sizes %v; its shape needs %d inputs, %d outputs and at most %d layers", name, s, c.Shape.Inputs(), want, maxLayers)
 		}
-		m, err := NewMLP(nil, s...)
+		for l := range len(s) - 1 {
+			if s[l+1] < 1 || s[l+1] > maxWidth {
+				return c, nil, nil, bad("network %s has a layer of width %d (1..%d)", name, s[l+1], maxWidth)
+			}
+			need += (s[l] + 1) * s[l+1]
+		}
+	}
+	if need != held {
+		return c, nil, nil, bad("the configuration needs %d weights, the file holds %d", need, held)
+	}
+	var nets []*MLP
+	for k, name := range names {
+		m, err := NewMLP(nil, c.Sizes[k]...)
 		if err != nil {
 			return c, nil, nil, bad("%v", err)
 		}

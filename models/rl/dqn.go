@@ -157,6 +157,7 @@ type DQNTrainer struct {
 	fwdOnline   *Forward
 	fwdTarget   *Forward
 	nextX       []float64
+	best        []int // per row of a minibatch, the online network's next action
 	updates     int
 	stored      int
 	norm        float64 // the scaled rewards' standard deviation at the first update
@@ -171,11 +172,7 @@ func NewDQNTrainer(cfg DQNConfig, src Episodes, obj sim.Objective, now func() ti
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("train.dqn: %w", err)
 	}
-	first, err := src.Train(0)
-	if err != nil {
-		return nil, err
-	}
-	shape, err := ShapeOf(Strategic, first.Catalog)
+	shape, cat, err := shapeOf(src, Strategic)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +190,8 @@ func NewDQNTrainer(cfg DQNConfig, src Episodes, obj sim.Objective, now func() ti
 	t.fwdOnline = NewForward(net, cfg.Batch)
 	t.fwdTarget = NewForward(t.target, cfg.Batch)
 	t.nextX = make([]float64, cfg.Batch*shape.Inputs())
-	if t.work, err = newWorkers(cfg.Parallel, shape, first.Catalog, obj); err != nil {
+	t.best = make([]int, cfg.Batch)
+	if t.work, err = newWorkers(cfg.Parallel, shape, cat, obj); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -224,7 +222,7 @@ func (t *DQNTrainer) update() error {
 	}
 	b := len(t.batch)
 	qOn := t.fwdOnline.Run(t.nextX, b)
-	best := make([]int, b)
+	best := t.best[:b]
 	for i := range b {
 		best[i] = argmax(qOn[i*na:(i+1)*na], nil)
 	}
@@ -302,9 +300,6 @@ func (t *DQNTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 			for i := range ts {
 				trainSum += ts[i].Reward
 				trainN++
-				if !ts[i].Finished {
-					continue
-				}
 				t.replay.Add(&ts[i])
 				t.stored++
 				if t.replay.Len() >= c.Warmup && t.stored%c.UpdateEvery == 0 {
@@ -324,6 +319,9 @@ func (t *DQNTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 		Loss: meanOf(t.lossSum, t.lossN)}
 	if pr.add(row) {
 		best = t.Q.Net.Clone()
+	}
+	if !pr.haveBest {
+		return nil, errNoEvaluation
 	}
 	t.Q.Net.CopyFrom(best)
 	pr.keepBest(t.Q.Meta)

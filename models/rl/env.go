@@ -3,6 +3,8 @@ package rl
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/skyfaas/skyfaas/sim"
 )
@@ -29,8 +31,9 @@ type Transition struct {
 	Reward float64
 	Done   bool
 	// Finished: some invocation of the function finished during the epoch
-	// (see Finished); the DQN learns only from such transitions.
+	// (see Finished).
 	Finished bool
+	warm     bool // the epoch ended within the run's warm-up: nothing of it was measured
 	Obs      []float64
 	Next     []float64 // nil when Done
 	Mask     []bool    // tactical: the valid actions at Obs
@@ -87,6 +90,7 @@ func (ep *Episode) Run(ctx context.Context, cfg sim.Config, actor Actor) ([]Tran
 		return nil, nil, err
 	}
 	ep.Feat.Reset()
+	warmEnd := cfg.Start.Add(cfg.Warmup)
 	ep.epoch = 0
 	ep.pending = ep.pending[:0]
 	in, na := ep.Feat.Shape.Inputs(), ep.Feat.Shape.Actions()
@@ -110,6 +114,9 @@ func (ep *Episode) Run(ctx context.Context, cfg sim.Config, actor Actor) ([]Tran
 					t.Done = true
 				}
 			}
+			// Epochs within the warm-up have no outcome (the ledger drops
+			// it): their zero reward would be the best any action gets.
+			out = slices.DeleteFunc(out, func(t Transition) bool { return t.warm })
 			return out, ep.eng.Metrics(), nil
 		case sim.PhaseStrategic, sim.PhaseTactical:
 			if (r.Phase == sim.PhaseStrategic) != (layer == Strategic) {
@@ -132,7 +139,13 @@ func (ep *Episode) Run(ctx context.Context, cfg sim.Config, actor Actor) ([]Tran
 			if layer == Tactical {
 				m = ep.mask[i*na : (i+1)*na]
 			}
-			ep.Feat.Features(obs, i, ep.provider(r, i), ep.x[i*in:(i+1)*in], m)
+			x := ep.x[i*in : (i+1)*in]
+			ep.Feat.Features(obs, i, ep.provider(r, i), x, m)
+			for k, v := range x {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, nil, fmt.Errorf("rl: feature %d of function %d is %v at %v", k, i, v, r.Now)
+				}
+			}
 		}
 		baseline, isBaseline := actor.(*PolicyActor)
 		if isBaseline {
@@ -165,6 +178,7 @@ func (ep *Episode) Run(ctx context.Context, cfg sim.Config, actor Actor) ([]Tran
 				t.Reward = ep.Obj.Reward(obs.Functions[i].Window)
 				t.Finished = Finished(obs.Functions[i].Window)
 				t.Next, t.NextMask = x, m
+				t.warm = r.Now <= warmEnd
 			}
 			ep.pending[i] = len(out)
 			out = append(out, Transition{Fn: int32(i), Epoch: ep.epoch, Action: a, Obs: x, Mask: m, LogP: ep.logp[i], Value: ep.vl[i],

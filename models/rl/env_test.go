@@ -141,13 +141,14 @@ func TestEnvironmentRewardByHand(t *testing.T) {
 		t.Errorf("done/next: first %v/%v, last %v/%v", ts[0].Done, ts[0].Next != nil, ts[1].Done, ts[1].Next != nil)
 	}
 	// The second observation remembers the first hour's outcome on b
-	// (provider 1): ran-flag 1 and its terms, which sum to the value.
+	// (provider 1): ran-flag 1 and its terms (log1p of the three weighted
+	// terms, the SLA share), whose sum is the value.
 	P := shape.Providers
 	y := ts[1].Obs[workloadFeatures+P+1*providerFeatures:]
 	if y[7] != 1 {
 		t.Errorf("remembered outcome on b: %v", y[7:12])
 	}
-	if s := y[8] + y[9] + y[10] + y[11]; math.Abs(s-value(2, 3, 2e-5)) > 1e-9 {
+	if s := math.Expm1(y[8]) + math.Expm1(y[9]) + math.Expm1(y[10]) + y[11]; math.Abs(s-value(2, 3, 2e-5)) > 1e-9 {
 		t.Errorf("remembered terms sum to %v, want %v", s, value(2, 3, 2e-5))
 	}
 	if ts[1].Obs[workloadFeatures+1] != 1 || ts[1].Obs[workloadFeatures] != 0 {

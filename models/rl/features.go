@@ -34,8 +34,8 @@ func (l Layer) String() string {
 //	0 log1p(arrivals per minute over the layer's last epoch)
 //	1 log1p(mean arrivals per operational interval over the recent history)
 //	2 log1p(arrivals in the last operational interval)
-//	3 log(mean reference duration / reference latency)   (0 before any arrival)
-//	4 log(largest footprint / 1,024 MB)
+//	3 log(mean reference duration / reference latency)   (the prior before any arrival)
+//	4 log(largest footprint / 1,024 MB)                  (the prior before any arrival)
 //	5 1 once the function has been observed, else 0
 //
 // Strategic (DQN): then the current provider one-hot (P features, all 0
@@ -52,9 +52,11 @@ func (l Layer) String() string {
 //	5 carbon intensity forecast (Forecast.Horizon ahead) / 400 g/kWh
 //	6 round trip from the clients, in units of 100 ms
 //	7 1 if the function ran there during an earlier epoch, else 0 (and 8-11 are 0)
-//	8-11 the last such epoch's objective terms: weighted cost, performance
-//	     and carbon per invocation relative to the reference, and the share of
-//	     finished invocations that violated their objective
+//	8-11 the last such epoch's objective terms: log1p of the weighted cost,
+//	     performance and carbon terms per invocation relative to the
+//	     reference (an idle instance's carbon shared by one invocation makes
+//	     a term run to thousands), and the share of finished invocations that
+//	     violated their objective
 //
 // Tactical (PPO): then the provider one-hot (P), the current region
 // one-hot (Regions) and size slot one-hot (Slots), all 0 if the function
@@ -105,6 +107,21 @@ func ShapeOf(l Layer, cat *sim.Catalog) (Shape, error) {
 		}
 	}
 	return s, nil
+}
+
+// check reports a shape out of range (a checkpoint's, read from a file).
+func (s Shape) check() error {
+	switch {
+	case s.Layer != Strategic && s.Layer != Tactical:
+		return fmt.Errorf("layer %d", s.Layer)
+	case s.Providers < 1 || s.Providers > maxProviders:
+		return fmt.Errorf("%d providers (1..%d)", s.Providers, maxProviders)
+	case s.Layer == Strategic && (s.Regions != 0 || s.Slots != 0):
+		return fmt.Errorf("a strategic shape with %d regions and %d slots", s.Regions, s.Slots)
+	case s.Layer == Tactical && (s.Regions < 1 || s.Slots < 1 || s.Regions > maxActions || s.Slots > maxActions || s.Regions*s.Slots > maxActions):
+		return fmt.Errorf("%d regions × %d memory sizes (at least 1 each, at most %d actions)", s.Regions, s.Slots, maxActions)
+	}
+	return nil
 }
 
 // Fits reports why a catalog cannot be decided by a learner of shape s.
@@ -161,6 +178,9 @@ type Featurizer struct {
 	last  [][outcomeFeatures]float64
 	seen  []bool // the function has been placed by an earlier decision
 	sizes [][]int
+	// observed and last0: the time of the last Observe, to tell a new run.
+	observed bool
+	last0    sim.Time
 }
 
 // NewFeaturizer returns a featurizer of shape s for cat, scoring outcomes
@@ -180,25 +200,30 @@ func NewFeaturizer(s Shape, cat *sim.Catalog, obj sim.Objective) (*Featurizer, e
 func (f *Featurizer) Reset() {
 	f.last = f.last[:0]
 	f.seen = f.seen[:0]
+	f.observed = false
 }
 
 // terms returns an outcome's ran-flag and objective terms.
 func (f *Featurizer) terms(out sim.Outcome) [outcomeFeatures]float64 {
 	t, sla := sim.PerInvocation(out)
 	w, r := f.obj.Weights, f.obj.Reference
-	return [outcomeFeatures]float64{1, w.Cost * t.CostUSD / r.CostUSD, w.Performance * float64(t.Latency) / float64(r.Latency),
-		w.Carbon * t.CarbonG / r.CarbonG, sla}
+	return [outcomeFeatures]float64{1, math.Log1p(w.Cost * t.CostUSD / r.CostUSD), math.Log1p(w.Performance * float64(t.Latency) / float64(r.Latency)),
+		math.Log1p(w.Carbon * t.CarbonG / r.CarbonG), sla}
 }
 
 // Finished reports whether an outcome has a finished invocation: only
-// such epochs say something about the decision, and only they are
-// remembered or learned from.
+// such epochs' outcomes are remembered as features (an epoch without one
+// leaves the last remembered outcome of that provider in place).
 func Finished(out sim.Outcome) bool { return out.Completed+out.Failed > 0 }
 
 // Observe records what the last epoch of every function delivered where
 // it ran (call it once per decision, before Features). Observe of the
 // first decision of an episode records nothing.
 func (f *Featurizer) Observe(obs *sim.StrategicObservation) {
+	if f.observed && obs.Now <= f.last0 { // a new run of a reused policy
+		f.Reset()
+	}
+	f.observed, f.last0 = true, obs.Now
 	n := len(obs.Functions)
 	per := 1
 	if f.Shape.Layer == Strategic {
@@ -384,8 +409,10 @@ func (f *Featurizer) Placement(obs *sim.StrategicObservation, i int, provider si
 // largest ones. Each function's decisions form their own problem (a
 // transition is one function over one epoch), and dividing one function's
 // rewards by a positive number that depends only on what the decision
-// observes leaves its best actions unchanged. Learning curves and tables
-// report the objective itself, unscaled.
+// observes leaves its best actions unchanged where the scale stays the same
+// along its trajectory (approximately: it moves with the profile and the
+// grid's carbon, and at γ = 0.5 the next epochs weigh little). Learning
+// curves and tables report the objective itself, unscaled.
 func (f *Featurizer) Scale(obs *sim.StrategicObservation, i int) float64 {
 	v := &obs.Functions[i]
 	best := math.Inf(1)

@@ -149,6 +149,8 @@ type ppoGraph struct {
 	b                          int
 	x, mask, act               []float64
 	oldLogP, adv, ret          []float64
+	shift                      []float64 // per row, its largest valid logit (setShift)
+	penalty                    []float64 // per row and action, 0 if valid, what brings it under -maskPenalty if not (setShift)
 	policyLoss, valueLoss, ent G.Value
 	nActor                     int // the first nActor params are the actor's
 }
@@ -165,7 +167,7 @@ func newPPOGraph(actor, critic *MLP, b int, c ppoLoss) (gr *ppoGraph, err error)
 	A := actor.Out()
 	gr = &ppoGraph{trainGraph: trainGraph{g: g}, b: b,
 		x: make([]float64, b*actor.In()), mask: make([]float64, b*A), act: make([]float64, b*A),
-		oldLogP: make([]float64, b), adv: make([]float64, b), ret: make([]float64, b)}
+		oldLogP: make([]float64, b), adv: make([]float64, b), ret: make([]float64, b), shift: make([]float64, b), penalty: make([]float64, b*A)}
 	ap := mlpNodes(g, actor, "actor")
 	cp := mlpNodes(g, critic, "critic")
 	gr.params = append(ap, cp...)
@@ -177,14 +179,21 @@ func newPPOGraph(actor, critic *MLP, b int, c ppoLoss) (gr *ppoGraph, err error)
 	adv := backed(g, "advantage", gr.adv, b)
 	ret := backed(g, "return", gr.ret, b)
 
-	// Masked softmax: p = exp(l)·mask / Σ exp(l)·mask; log p = l - log Σ.
-	// Logits stay finite (a diverged run is reported by run()).
+	// Masked softmax: p = exp(l)·mask / Σ exp(l)·mask; log p = l - lse,
+	// lse = m + log Σ exp(l - m)·mask with m each row's largest valid
+	// logit, an input computed before the run (a constant: the value and
+	// gradient of lse do not depend on it, only whether exp overflows).
 	logits := mlpApply(x, ap)
-	e := M(G.HadamardProd(M(G.Exp(logits)), mask))
-	lse := M(G.Reshape(M(G.Log(M(G.Sum(e, 1)))), tensor.Shape{b, 1}))
+	shift := backed(g, "shift", gr.shift, b, 1)
+	// penalty is 0 for a valid action and a large constant for an invalid
+	// one, whose exp would otherwise overflow to Inf before the mask
+	// multiplies it by 0 (Inf·0 = NaN).
+	penalty := backed(g, "penalty", gr.penalty, b, A)
+	e := M(G.HadamardProd(M(G.Exp(M(G.Sub(M(G.BroadcastSub(logits, shift, nil, []byte{1})), penalty)))), mask))
+	lse := M(G.Add(M(G.Reshape(M(G.Log(M(G.Sum(e, 1)))), tensor.Shape{b, 1})), shift))
 	logp := M(G.BroadcastSub(logits, lse, nil, []byte{1}))
 	logpA := M(G.Sum(M(G.HadamardProd(logp, act)), 1))
-	p := M(G.HadamardProd(M(G.Exp(logp)), mask))
+	p := M(G.HadamardProd(M(G.Exp(M(G.Sub(logp, penalty)))), mask))
 	entropy := M(G.Neg(M(G.Sum(M(G.HadamardProd(p, logp)), 1))))
 
 	ratio := M(G.Exp(M(G.Sub(logpA, oldLogP))))
@@ -206,4 +215,34 @@ func newPPOGraph(actor, critic *MLP, b int, c ppoLoss) (gr *ppoGraph, err error)
 		return nil, err
 	}
 	return gr, nil
+}
+
+// maskPenalty: an invalid action's shifted logit is brought to at most
+// -maskPenalty before exp, which gives 0.
+const maskPenalty = 1e4
+
+// setShift sets each row's shift to its largest valid logit under the
+// actor's current weights (fwd: a forward pass of the actor for batches of
+// b), and the invalid actions' penalties, from the mask in the graph.
+func (gr *ppoGraph) setShift(fwd *Forward) {
+	A := len(gr.mask) / gr.b
+	l := fwd.Run(gr.x, gr.b)
+	for r := range gr.b {
+		m := math.Inf(-1)
+		for a := range A {
+			if gr.mask[r*A+a] != 0 {
+				m = max(m, l[r*A+a])
+			}
+		}
+		if math.IsInf(m, -1) {
+			m = 0
+		}
+		gr.shift[r] = m
+		for a := range A {
+			gr.penalty[r*A+a] = 0
+			if gr.mask[r*A+a] == 0 { // its shifted logit becomes -maskPenalty
+				gr.penalty[r*A+a] = max(l[r*A+a]-m, 0) + maskPenalty
+			}
+		}
+	}
 }

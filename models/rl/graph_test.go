@@ -3,6 +3,7 @@ package rl
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -147,6 +148,7 @@ func TestPPOGradientsFiniteDifferences(t *testing.T) {
 		gr.adv[i] = r.NormFloat64()
 		gr.ret[i] = r.NormFloat64()
 	}
+	gr.setShift(NewForward(actor, b))
 	loss, err := gr.run()
 	if err != nil {
 		t.Fatal(err)
@@ -166,4 +168,46 @@ func cloneAll(s [][]float64) [][]float64 {
 		out[i] = append([]float64(nil), x...)
 	}
 	return out
+}
+
+// Logits far beyond exp's range (a policy grown confident), valid or not,
+// keep PPO's loss finite: each row's softmax is taken from its largest
+// valid logit, and invalid actions are pushed far below it before exp.
+func TestPPOLossFiniteWithLargeLogits(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	actor, _ := NewMLP(r, 4, 6, 5)
+	critic, _ := NewMLP(r, 4, 6, 1)
+	for _, d := range actor.Data {
+		for i := range d {
+			d[i] *= 300
+		}
+	}
+	const b = 6
+	gr, err := newPPOGraph(actor, critic, b, ppoLoss{Clip: 0.2, ValueCoef: 0.5, EntropyCoef: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gr.close()
+	fwd := NewForward(actor, b)
+	for i := range b {
+		for j := range 4 {
+			gr.x[i*4+j] = 3 * r.NormFloat64()
+		}
+		for a := range 4 { // action 4 is never valid
+			gr.mask[i*5+a] = 1
+		}
+		gr.act[i*5+i%4] = 1
+		gr.adv[i] = 1
+	}
+	// The invalid action's bias far above the others: its logit is beyond
+	// exp's range even after the row's shift.
+	actor.Data[len(actor.Data)-1][4] = 5000
+	l := fwd.Run(gr.x, b)
+	if m := slices.Max(l); m < 800 {
+		t.Fatalf("largest logit %v: the test needs one beyond exp's range", m)
+	}
+	gr.setShift(fwd)
+	if loss, err := gr.run(); err != nil || math.IsNaN(loss) {
+		t.Fatalf("loss %v, %v", loss, err)
+	}
 }

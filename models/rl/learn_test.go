@@ -261,6 +261,29 @@ func TestCheckpointRoundTripAndRefusals(t *testing.T) {
 	if _, _, err := ReadPolicyNet(bytes.NewReader(b)); !errors.Is(err, models.ErrCheckpoint) {
 		t.Errorf("read as ppo: %v", err)
 	}
+	// Shapes out of range, whose widths would wrap around (a crafted
+	// file), are refused before anything is allocated.
+	for _, sh := range []Shape{{Layer: Tactical, Providers: 3, Regions: math.MaxInt, Slots: math.MaxInt},
+		{Layer: Tactical, Providers: 3, Regions: 65, Slots: 1}, {Layer: Strategic, Providers: 0}, {Layer: 7, Providers: 3}} {
+		if sh.Layer == Tactical {
+			p := &PolicyNet{Shape: sh, Actor: net, Critic: net}
+			buf.Reset()
+			if err := WritePolicyNet(&buf, p, obj); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := ReadPolicyNet(&buf); !errors.Is(err, models.ErrCheckpoint) {
+				t.Errorf("shape %+v: %v", sh, err)
+			}
+			continue
+		}
+		buf.Reset()
+		if err := WriteQNet(&buf, &QNet{Shape: sh, Net: net}, obj); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ReadQNet(&buf); !errors.Is(err, models.ErrCheckpoint) {
+			t.Errorf("shape %+v: %v", sh, err)
+		}
+	}
 	// A network whose input width does not match its shape.
 	bad, _ := NewMLP(r, shape.Inputs()+1, 8, shape.Actions())
 	buf.Reset()

@@ -17,15 +17,22 @@ type MLP struct {
 	Data  [][]float64
 }
 
+// Limits of a network: its widths (an observation's included) and its
+// weight layers.
+const (
+	maxWidth  = 1 << 14
+	maxLayers = 9
+)
+
 // NewMLP returns a network of the given sizes with Xavier-uniform weights
 // and zero biases drawn from r.
 func NewMLP(r *rand.Rand, sizes ...int) (*MLP, error) {
-	if len(sizes) < 2 {
-		return nil, fmt.Errorf("rl: a network needs an input and an output size (got %v)", sizes)
+	if len(sizes) < 2 || len(sizes) > maxLayers+1 {
+		return nil, fmt.Errorf("rl: a network has an input, up to %d hidden and an output size (got %v)", maxLayers-1, sizes)
 	}
 	for _, s := range sizes {
-		if s < 1 || s > 1<<14 {
-			return nil, fmt.Errorf("rl: layer sizes must be in 1..%d (got %v)", 1<<14, sizes)
+		if s < 1 || s > maxWidth {
+			return nil, fmt.Errorf("rl: layer sizes must be in 1..%d (got %v)", maxWidth, sizes)
 		}
 	}
 	m := &MLP{Sizes: slices.Clone(sizes)}

@@ -156,6 +156,7 @@ type PPOTrainer struct {
 	src   Episodes
 	now   func() time.Time
 
+	fwd         *Forward // the actor over a minibatch (the graph's shifts)
 	updates     int
 	firstLosses []float64
 }
@@ -165,11 +166,7 @@ func NewPPOTrainer(cfg PPOConfig, src Episodes, obj sim.Objective, now func() ti
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("train.ppo: %w", err)
 	}
-	first, err := src.Train(0)
-	if err != nil {
-		return nil, err
-	}
-	shape, err := ShapeOf(Tactical, first.Catalog)
+	shape, cat, err := shapeOf(src, Tactical)
 	if err != nil {
 		return nil, err
 	}
@@ -189,9 +186,10 @@ func NewPPOTrainer(cfg PPOConfig, src Episodes, obj sim.Objective, now func() ti
 	if t.graph, err = newPPOGraph(actor, critic, cfg.Batch, ppoLoss{Clip: cfg.Clip, ValueCoef: cfg.ValueCoef, EntropyCoef: cfg.EntropyCoef}); err != nil {
 		return nil, err
 	}
-	if t.work, err = newWorkers(cfg.Parallel, shape, first.Catalog, obj); err != nil {
+	if t.work, err = newWorkers(cfg.Parallel, shape, cat, obj); err != nil {
 		return nil, err
 	}
+	t.fwd = NewForward(actor, cfg.Batch)
 	return t, nil
 }
 
@@ -270,6 +268,7 @@ func (t *PPOTrainer) update(all []*Transition, adv, ret []float64) (loss, entrop
 				g.act[r*na+int(tr.Action)] = 1
 				g.oldLogP[r], g.adv[r], g.ret[r] = tr.LogP, adv[k], ret[k]
 			}
+			g.setShift(t.fwd)
 			l, err := g.run()
 			if err != nil {
 				return 0, 0, err
@@ -361,6 +360,9 @@ func (t *PPOTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 	}
 	if err := flush(c.Episodes); err != nil {
 		return nil, err
+	}
+	if !pr.haveBest {
+		return nil, errNoEvaluation
 	}
 	t.Net.Actor.CopyFrom(bestActor)
 	t.Net.Critic.CopyFrom(bestCritic)

@@ -196,8 +196,12 @@ type progress struct {
 	emit  func(Row)
 	// explore names the exploration column.
 	explore string
-	best    Row // the evaluation of the best held-out reward
+	best     Row // the evaluation of the best held-out reward
+	haveBest bool
 }
+
+// errNoEvaluation: no held-out evaluation gave a reward to select by.
+var errNoEvaluation = errors.New("rl: no held-out evaluation had a transition: the eval_window holds no decision of the learner's layer")
 
 // keepBest records in meta which evaluation's weights the trainer kept.
 func (p *progress) keepBest(meta map[string]string) {
@@ -211,8 +215,8 @@ func (p *progress) keepBest(meta map[string]string) {
 // is the best so far (the trainers keep that evaluation's weights).
 func (p *progress) add(r Row) (best bool) {
 	r.ExploreName = p.explore
-	if !math.IsNaN(r.EvalReward) && (len(p.rows) == 0 || r.EvalReward > p.best.EvalReward) {
-		p.best, best = r, true
+	if !math.IsNaN(r.EvalReward) && (!p.haveBest || r.EvalReward > p.best.EvalReward) {
+		p.best, p.haveBest, best = r, true, true
 	}
 	r.Elapsed = p.now().Sub(p.start)
 	if r.Episode > 0 {
@@ -246,4 +250,15 @@ func meanOf(s float64, n int) float64 {
 		return math.NaN()
 	}
 	return s / float64(n)
+}
+
+// shapeOf is the shape of layer l on the catalog of src's first training
+// episode, which the trainers build their networks and workers for.
+func shapeOf(src Episodes, l Layer) (Shape, *sim.Catalog, error) {
+	first, err := src.Train(0)
+	if err != nil {
+		return Shape{}, nil, err
+	}
+	shape, err := ShapeOf(l, first.Catalog)
+	return shape, first.Catalog, err
 }
