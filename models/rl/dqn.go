@@ -257,6 +257,10 @@ func (t *DQNTrainer) update() error {
 
 // Run trains for Cfg.Episodes episodes, Cfg.Parallel at a time, and
 // returns the learning curve. emit gets a row at every evaluation. The
+// replay buffer takes every transition in which something happened (an
+// invocation finished, or a charge was made: idle and pre-warmed
+// capacity count); an epoch without arrival, instance or charge, most
+// epochs of a rare function, teaches nothing about the provider. The
 // network kept is the one of the best held-out evaluation (model selection
 // on the validation window; the first evaluation is of the untrained
 // network, so training that does not help leaves it).
@@ -300,6 +304,9 @@ func (t *DQNTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 			for i := range ts {
 				trainSum += ts[i].Reward
 				trainN++
+				if !ts[i].Finished && ts[i].Reward == 0 {
+					continue // nothing happened: no arrival, no instance, no charge
+				}
 				t.replay.Add(&ts[i])
 				t.stored++
 				if t.replay.Len() >= c.Warmup && t.stored%c.UpdateEvery == 0 {

@@ -195,7 +195,7 @@ type progress struct {
 	rows  []Row
 	emit  func(Row)
 	// explore names the exploration column.
-	explore string
+	explore  string
 	best     Row // the evaluation of the best held-out reward
 	haveBest bool
 }
