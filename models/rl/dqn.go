@@ -286,17 +286,7 @@ func (t *DQNTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 			trainSum, trainN, t.lossSum, t.lossN = 0, 0, 0, 0
 			nextEval = ep + c.EvalEvery
 		}
-		var cfgs []sim.Config
-		var actors []Actor
-		for k := ep; k < min(c.Episodes, ep+c.Parallel); k++ {
-			cfg, err := t.src.Train(k)
-			if err != nil {
-				return nil, err
-			}
-			cfgs = append(cfgs, cfg)
-			actors = append(actors, t.actor(c.epsilon(k, c.Episodes), uint64(k)+1))
-		}
-		tss, err := t.work.round(ctx, cfgs, actors)
+		tss, err := t.work.trainRound(ctx, t.src, ep, c.Episodes, func(k int) Actor { return t.actor(c.epsilon(k, c.Episodes), uint64(k)+1) })
 		if err != nil {
 			return nil, err
 		}
@@ -316,7 +306,7 @@ func (t *DQNTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 				}
 			}
 		}
-		ep += len(cfgs)
+		ep += len(tss)
 	}
 	r, err := t.work.evaluate(ctx, t.src, c.EvalEpisodes, greedy)
 	if err != nil {

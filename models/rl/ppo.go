@@ -326,17 +326,7 @@ func (t *PPOTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 			}
 			nextEval = ep + c.EvalEvery
 		}
-		var cfgs []sim.Config
-		var actors []Actor
-		for k := ep; k < min(c.Episodes, ep+c.Parallel); k++ {
-			cfg, err := t.src.Train(k)
-			if err != nil {
-				return nil, err
-			}
-			cfgs = append(cfgs, cfg)
-			actors = append(actors, t.actor(false, uint64(k)+1))
-		}
-		tss, err := t.work.round(ctx, cfgs, actors)
+		tss, err := t.work.trainRound(ctx, t.src, ep, c.Episodes, func(k int) Actor { return t.actor(false, uint64(k)+1) })
 		if err != nil {
 			return nil, err
 		}
@@ -356,7 +346,7 @@ func (t *PPOTrainer) Run(ctx context.Context, emit func(Row)) (*models.Curve, er
 			entSum += e
 			lossN++
 		}
-		ep += len(cfgs)
+		ep += len(tss)
 	}
 	if err := flush(c.Episodes); err != nil {
 		return nil, err

@@ -262,3 +262,20 @@ func shapeOf(src Episodes, l Layer) (Shape, *sim.Catalog, error) {
 	shape, err := ShapeOf(l, first.Catalog)
 	return shape, first.Catalog, err
 }
+
+// trainRound runs training episodes from, from+1, ... (at most one per
+// worker, none past total) with actor(k) for episode k, and returns their
+// transitions in episode order.
+func (w *workers) trainRound(ctx context.Context, src Episodes, from, total int, actor func(k int) Actor) ([][]Transition, error) {
+	var cfgs []sim.Config
+	var actors []Actor
+	for k := from; k < min(total, from+len(w.eps)); k++ {
+		cfg, err := src.Train(k)
+		if err != nil {
+			return nil, err
+		}
+		cfgs = append(cfgs, cfg)
+		actors = append(actors, actor(k))
+	}
+	return w.round(ctx, cfgs, actors)
+}
