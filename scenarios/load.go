@@ -76,7 +76,7 @@ func Parse(file string, data []byte, dir string, reg *policies.Registry) (*Plan,
 	if _, err := toml.Decode(string(data), &signed); err == nil && signed.Seed != nil && *signed.Seed < 0 {
 		ps.add("seed", "must be a non-negative integer (got %d)", *signed.Seed)
 	}
-	plan := &Plan{File: file, Dir: dir, Files: regular.DirFS(dir), Registry: reg}
+	plan := &Plan{File: file, Dir: dir, Files: regular.DirFS(dir), Registry: reg, loc: ps.loc}
 	checkScenario(&s, ps)
 	cat, build, series, catErr := plan.loadCatalog(&s, ps)
 	if catErr != nil {

@@ -26,6 +26,7 @@ type Plan struct {
 	CatalogSHA256 string
 	Arms          []Arm
 	Registry      *policies.Registry
+	loc           *locator // key paths' lines, for Errorf
 
 	cells []Cell // the sweep's (Cells)
 }
@@ -53,6 +54,17 @@ var (
 
 // WorkloadLabel says what the workload is, for every table.
 func (p *Plan) WorkloadLabel() string { return p.Scenario.Workload.Label }
+
+// Errorf returns an error about the scenario's key path (a dotted path
+// such as "train.dqn.eval_window"), naming the file and the line of the
+// key or of its closest enclosing table.
+func (p *Plan) Errorf(path, format string, a ...any) error {
+	msg := fmt.Sprintf(format, a...)
+	if n := p.loc.line(path); n > 0 {
+		return fmt.Errorf("%s: line %d: %s: %s", p.File, n, path, msg)
+	}
+	return fmt.Errorf("%s: %s: %s", p.File, path, msg)
+}
 
 // Seed returns the scenario's seed.
 func (p *Plan) Seed() uint64 { return *p.Scenario.Seed }

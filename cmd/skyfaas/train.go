@@ -59,7 +59,7 @@ type lstmSettings struct {
 func loadLSTMSettings(plan *scenarios.Plan) (lstmSettings, error) {
 	s := lstmSettings{Settings: lstm.DefaultSettings()}
 	if err := scenarios.Args(plan.Scenario.Train["lstm"]).Decode(&s); err != nil {
-		return s, fmt.Errorf("train.lstm: %w", err)
+		return s, plan.Errorf("train.lstm", "%v", err)
 	}
 	return s, nil
 }
@@ -295,5 +295,5 @@ func armIndex(plan *scenarios.Plan, name, key string) (int, error) {
 			return i, nil
 		}
 	}
-	return -1, fmt.Errorf("%s: no arm %q in the scenario", key, name)
+	return -1, plan.Errorf(key, "no arm %q in the scenario", name)
 }

@@ -90,7 +90,7 @@ func (e *rlEpisodes) Eval(i int) (sim.Config, error) {
 func loadRLEpisodes(plan *scenarios.Plan, kind string, layer rl.Layer, s any) (*rlEpisodes, error) {
 	table := plan.Scenario.Train[kind]
 	if table == nil {
-		return nil, fmt.Errorf("the scenario has no [train.%s] table (it names the training and held-out windows)", kind)
+		return nil, plan.Errorf("train."+kind, "missing: the scenario has no [train.%s] table (it names the training and held-out windows)", kind)
 	}
 	// The learner's settings and the windows share the table: decode each
 	// from it, ignoring the other's keys.
@@ -106,22 +106,22 @@ func loadRLEpisodes(plan *scenarios.Plan, kind string, layer rl.Layer, s any) (*
 		}
 	}
 	if err := scenarios.Args(mine).Decode(&w); err != nil {
-		return nil, fmt.Errorf("train.%s: %w", kind, err)
+		return nil, plan.Errorf("train."+kind, "%v", err)
 	}
 	if err := scenarios.Args(theirs).Decode(s); err != nil {
-		return nil, fmt.Errorf("train.%s: %w", kind, err)
+		return nil, plan.Errorf("train."+kind, "%v", err)
 	}
 	if w.TrainWindow == nil || w.EvalWindow == nil {
-		return nil, fmt.Errorf("train.%s: train_window and eval_window must be set (training on early trace time, evaluating on later)", kind)
+		return nil, plan.Errorf("train."+kind, "train_window and eval_window must be set (training on early trace time, evaluating on later)")
 	}
 	if w.EvalWindow.From < w.TrainWindow.To {
-		return nil, fmt.Errorf("train.%s: eval_window starts at %v, before train_window ends (%v): the held-out window must come later", kind, w.EvalWindow.From, w.TrainWindow.To)
+		return nil, plan.Errorf("train."+kind+".eval_window", "starts at %v, before train_window ends (%v): the held-out window must come later", w.EvalWindow.From, w.TrainWindow.To)
 	}
 	if test := plan.Scenario.Simulation.Window; test != nil && w.EvalWindow.To > test.From {
-		return nil, fmt.Errorf("train.%s: eval_window ends at %v, after simulation.window starts (%v): the window the arms are measured on must not be seen in training or model selection", kind, w.EvalWindow.To, test.From)
+		return nil, plan.Errorf("train."+kind+".eval_window", "ends at %v, after simulation.window starts (%v): the window the arms are measured on must not be seen in training or model selection", w.EvalWindow.To, test.From)
 	}
 	if w.EpisodeLength < 0 {
-		return nil, fmt.Errorf("train.%s.episode_length: must not be negative (got %v)", kind, w.EpisodeLength)
+		return nil, plan.Errorf("train."+kind+".episode_length", "must not be negative (got %v)", w.EpisodeLength)
 	}
 	arm, err := armIndex(plan, w.Arm, "train."+kind+".arm")
 	if err != nil {

@@ -177,9 +177,9 @@ tactical = { policy = "ppo", checkpoint = "ppo/ppo.ckpt" }
 func TestTrainRLRefusals(t *testing.T) {
 	cases := []struct{ edit, want string }{
 		{`eval_window = { from = "4h", to = "5h" }`, ""},
-		{`eval_window = { from = "3h", to = "5h" }`, "eval_window starts at 3h0m0s, before train_window ends"},
+		{`eval_window = { from = "3h", to = "5h" }`, "line 24: train.dqn.eval_window: starts at 3h0m0s, before train_window ends"},
 		{`eval_window = { from = "4h", to = "5h" }`, ""},
-		{`eval_window = { from = "4h", to = "5h30m" }`, "eval_window ends at 5h30m0s, after simulation.window starts (5h0m0s)"},
+		{`eval_window = { from = "4h", to = "5h30m" }`, "line 24: train.dqn.eval_window: ends at 5h30m0s, after simulation.window starts (5h0m0s)"},
 		{`episodes = 4`, ""},
 		{`episodes = 0`, "episodes must be in"},
 		{`warmup = 64`, ""},
@@ -189,7 +189,7 @@ gamma = 1`, "gamma must be in [0, 1)"},
 		{`hidden = [8]
 learning_rate = -1`, "learning_rate must be in"},
 		{`arm = "greedy"`, ""},
-		{`arm = "nope"`, `train.dqn.arm: no arm "nope"`},
+		{`arm = "nope"`, `line 21: train.dqn.arm: no arm "nope"`},
 		{`eval_episodes = 1`, ""},
 		{`eval_episodes = 1
 epsilon = 3`, "epsilon"},
