@@ -258,7 +258,7 @@ func logRatio(x, ref float64) float64 {
 
 func log1p(x float64) float64 { return math.Log1p(max(x, 0)) }
 
-// workload writes the 6 workload features of v to x.
+// workload writes the 6 workload features of v to x (zeroed).
 func (f *Featurizer) workload(v *sim.FunctionView, x []float64) {
 	p := &v.Profile
 	x[0] = log1p(p.Rate() * 60)
@@ -269,20 +269,17 @@ func (f *Featurizer) workload(v *sim.FunctionView, x []float64) {
 		}
 		x[1] = log1p(s / float64(n))
 		x[2] = log1p(float64(v.Recent.Last()))
-	} else {
-		x[1], x[2] = 0, 0
 	}
 	x[3] = logRatio(float64(p.MeanDuration), float64(f.obj.Reference.Latency))
 	x[4] = logRatio(p.MaxMemoryMB, 1024)
-	x[5] = 0
 	if p.Observed {
 		x[5] = 1
 	}
 }
 
 // option writes an option's expected cost, latency, carbon (log ratios),
-// carbon forecast and round trip to x (5 values).
-func (f *Featurizer) option(obs *sim.StrategicObservation, v *sim.FunctionView, pl sim.Placement, x []float64, now bool) int {
+// the carbon intensity now (if now) and forecast, and the round trip to x.
+func (f *Featurizer) option(obs *sim.StrategicObservation, v *sim.FunctionView, pl sim.Placement, x []float64, now bool) {
 	o := obs.Option(v, pl)
 	r := f.obj.Reference
 	x[0] = logRatio(o.Offer.CostUSD, r.CostUSD)
@@ -295,7 +292,12 @@ func (f *Featurizer) option(obs *sim.StrategicObservation, v *sim.FunctionView, 
 	}
 	x[k] = o.CarbonForecast / carbonScale
 	x[k+1] = float64(o.RTT) / float64(rttScale)
-	return k + 2
+}
+
+// neutral is provider p's neutral option for v: the region nearest its
+// clients at the smallest action size holding its footprint.
+func neutral(obs *sim.StrategicObservation, v *sim.FunctionView, p sim.ProviderID) sim.Placement {
+	return sim.Placement{Provider: p, Region: policy.NearestRegion(obs.Catalog, v.Zone, p), Memory: policy.FitMemory(&obs.Catalog.Providers[p], v.Profile.MaxMemoryMB)}
 }
 
 // Features writes function i's observation to x (Shape.Inputs wide) and,
@@ -316,14 +318,12 @@ func (f *Featurizer) Features(obs *sim.StrategicObservation, i int, provider sim
 		k += P
 		for p := range P {
 			pid := sim.ProviderID(p)
-			prov := &obs.Catalog.Providers[p]
 			y := x[k : k+providerFeatures]
 			k += providerFeatures
 			if policy.Runnable(obs, v, pid) {
 				y[0] = 1
 			}
-			pl := sim.Placement{Provider: pid, Region: policy.NearestRegion(obs.Catalog, v.Zone, pid), Memory: policy.FitMemory(prov, v.Profile.MaxMemoryMB)}
-			f.option(obs, v, pl, y[1:], true)
+			f.option(obs, v, neutral(obs, v, pid), y[1:], true)
 			if len(f.last) > 0 {
 				copy(y[7:], f.last[i*P+p][:])
 			}
@@ -417,9 +417,7 @@ func (f *Featurizer) Scale(obs *sim.StrategicObservation, i int) float64 {
 	v := &obs.Functions[i]
 	best := math.Inf(1)
 	for p := range obs.Catalog.Providers {
-		pid := sim.ProviderID(p)
-		pl := sim.Placement{Provider: pid, Region: policy.NearestRegion(obs.Catalog, v.Zone, pid), Memory: policy.FitMemory(&obs.Catalog.Providers[p], v.Profile.MaxMemoryMB)}
-		o := obs.Model.Offer(v, pl, obs.Now)
+		o := obs.Model.Offer(v, neutral(obs, v, sim.ProviderID(p)), obs.Now)
 		best = min(best, f.obj.Score(sim.Terms{CostUSD: o.CostUSD, Latency: o.Latency, CarbonG: o.CarbonG}, f.obj.Reference))
 	}
 	if !(best > 1) { // NaN too
