@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/skyfaas/skyfaas/models"
@@ -177,7 +178,7 @@ func NewDQNTrainer(cfg DQNConfig, src Episodes, obj sim.Objective, now func() ti
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0xd9))
-	net, err := NewMLP(rng, append(append([]int{shape.Inputs()}, cfg.Hidden...), shape.Actions())...)
+	net, err := NewMLP(rng, slices.Concat([]int{shape.Inputs()}, cfg.Hidden, []int{shape.Actions()})...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/skyfaas/skyfaas/models"
@@ -171,12 +172,12 @@ func NewPPOTrainer(cfg PPOConfig, src Episodes, obj sim.Objective, now func() ti
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x990))
-	sizes := append([]int{shape.Inputs()}, cfg.Hidden...)
-	actor, err := NewMLP(rng, append(sizes, shape.Actions())...)
+	layers := func(out int) []int { return slices.Concat([]int{shape.Inputs()}, cfg.Hidden, []int{out}) }
+	actor, err := NewMLP(rng, layers(shape.Actions())...)
 	if err != nil {
 		return nil, err
 	}
-	critic, err := NewMLP(rng, append(sizes, 1)...)
+	critic, err := NewMLP(rng, layers(1)...)
 	if err != nil {
 		return nil, err
 	}
