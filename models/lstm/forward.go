@@ -3,12 +3,12 @@ package lstm
 import (
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"github.com/skyfaas/skyfaas/models/kern"
 )
 
 // Forward is a preallocated inference pass of the network in plain Go
-// (gonum's BLAS for the products), without dropout: the policy's and the
+// (models/kern's products and cell: AVX2 assembly where the processor has
+// it, bit-identical plain Go elsewhere), without dropout: the policy's and the
 // evaluation's. TestForwardMatchesGorgonia checks it against the gorgonia
 // graph to 1e-6. It copies the weights when built, the four gates of each
 // layer side by side (one product per step instead of four: the fused
@@ -76,29 +76,8 @@ func (f *Forward) grow(b int) {
 	f.dense = make([]float64, b*max(f.cfg.Dense, 1))
 }
 
-// gemm computes c = a·b + beta·c for row-major a (m×k), b (k×n), c (m×n).
-func gemm(m, n, k int, a, b []float64, beta float64, c []float64) {
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: m, Cols: k, Stride: k, Data: a},
-		blas64.General{Rows: k, Cols: n, Stride: n, Data: b},
-		beta,
-		blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
-}
-
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
-
-// tanh is 2σ(2x) − 1, one exponential (math.Tanh costs more); within
-// 1e-15 of math.Tanh away from 0, and its absolute error is of the same
-// order near 0. Inputs beyond ±20 saturate to ±1 exactly.
-func tanh(x float64) float64 {
-	if x > 20 {
-		return 1
-	}
-	if x < -20 {
-		return -1
-	}
-	return 2/(1+math.Exp(-2*x)) - 1
-}
+// gemm computes c = a·b + c for row-major a (m×k), b (k×n), c (m×n).
+func gemm(m, n, k int, a, b, c []float64) { kern.Gemm(m, n, k, a, k, b, n, c, n) }
 
 // Run computes the normalised predictions of b examples: x[t] holds step
 // t's inputs, b×NumFeatures row-major; out receives b×NumTargets.
@@ -115,23 +94,12 @@ func (f *Forward) Run(x [][]float64, b int, out []float64) {
 			for r := range b {
 				copy(G[r*u4:(r+1)*u4], f.b[l])
 			}
-			gemm(b, u4, inW, in[t][:b*inW], f.w[l], 1, G)
+			gemm(b, u4, inW, in[t][:b*inW], f.w[l], G)
 			if t > 0 {
-				gemm(b, u4, u, f.hs[l][t-1][:b*u], f.u[l], 1, G)
+				gemm(b, u4, u, f.hs[l][t-1][:b*u], f.u[l], G)
 			}
 			for r := range b {
-				g := G[r*u4 : (r+1)*u4]
-				gi, gf, gg, gO := g[:u], g[u:2*u], g[2*u:3*u], g[3*u:]
-				cr, hr := c[r*u:(r+1)*u], h[r*u:(r+1)*u]
-				for j := range u {
-					i, gc, o := sigmoid(gi[j]), tanh(gg[j]), sigmoid(gO[j])
-					if t == 0 {
-						cr[j] = i * gc
-					} else {
-						cr[j] = sigmoid(gf[j])*cr[j] + i*gc
-					}
-					hr[j] = o * tanh(cr[j])
-				}
+				kern.Cell(u, G[r*u4:(r+1)*u4], c[r*u:(r+1)*u], h[r*u:(r+1)*u], t == 0)
 			}
 		}
 		in, inW = f.hs[l], u
@@ -143,7 +111,7 @@ func (f *Forward) Run(x [][]float64, b int, out []float64) {
 		for r := range b {
 			copy(dense[r*d:(r+1)*d], f.p.Data[f.lay.denseB])
 		}
-		gemm(b, d, inW, last, f.p.Data[f.lay.denseW], 1, dense)
+		gemm(b, d, inW, last, f.p.Data[f.lay.denseW], dense)
 		for j := range dense {
 			dense[j] = math.Max(dense[j], 0)
 		}
@@ -153,7 +121,7 @@ func (f *Forward) Run(x [][]float64, b int, out []float64) {
 	for r := range b {
 		copy(out[r*NumTargets:(r+1)*NumTargets], f.p.Data[f.lay.outB])
 	}
-	gemm(b, NumTargets, inW, last, f.p.Data[f.lay.outW], 1, out)
+	gemm(b, NumTargets, inW, last, f.p.Data[f.lay.outW], out)
 	if f.cfg.Residual {
 		xl := x[T-1]
 		for r := range b {

@@ -1,0 +1,512 @@
+//go:build amd64
+
+#include "textflag.h"
+
+// The kernels of kern_amd64.go, AVX2 and FMA. Operand order is Go's: the
+// destination last; VFMADD231PD s3, s2, d is d = s2·s3 + d and VFMADD213PD
+// s3, s2, d is d = s2·d + s3. Every operation matches one of kern.go's
+// plain-Go operations on every lane.
+
+// Constants, each four times (one YMM operand); bit patterns of kern.go's.
+DATA negGateLim<>+0(SB)/8, $0xc044000000000000
+DATA negGateLim<>+8(SB)/8, $0xc044000000000000
+DATA negGateLim<>+16(SB)/8, $0xc044000000000000
+DATA negGateLim<>+24(SB)/8, $0xc044000000000000
+GLOBL negGateLim<>(SB), RODATA|NOPTR, $32
+
+DATA posGateLim<>+0(SB)/8, $0x4044000000000000
+DATA posGateLim<>+8(SB)/8, $0x4044000000000000
+DATA posGateLim<>+16(SB)/8, $0x4044000000000000
+DATA posGateLim<>+24(SB)/8, $0x4044000000000000
+GLOBL posGateLim<>(SB), RODATA|NOPTR, $32
+
+DATA log2e<>+0(SB)/8, $0x3ff71547652b82fe
+DATA log2e<>+8(SB)/8, $0x3ff71547652b82fe
+DATA log2e<>+16(SB)/8, $0x3ff71547652b82fe
+DATA log2e<>+24(SB)/8, $0x3ff71547652b82fe
+GLOBL log2e<>(SB), RODATA|NOPTR, $32
+
+DATA negLn2Hi<>+0(SB)/8, $0xbfe62e42fee00000
+DATA negLn2Hi<>+8(SB)/8, $0xbfe62e42fee00000
+DATA negLn2Hi<>+16(SB)/8, $0xbfe62e42fee00000
+DATA negLn2Hi<>+24(SB)/8, $0xbfe62e42fee00000
+GLOBL negLn2Hi<>(SB), RODATA|NOPTR, $32
+
+DATA negLn2Lo<>+0(SB)/8, $0xbdea39ef35793c76
+DATA negLn2Lo<>+8(SB)/8, $0xbdea39ef35793c76
+DATA negLn2Lo<>+16(SB)/8, $0xbdea39ef35793c76
+DATA negLn2Lo<>+24(SB)/8, $0xbdea39ef35793c76
+GLOBL negLn2Lo<>(SB), RODATA|NOPTR, $32
+
+DATA c13<>+0(SB)/8, $0x3de6124613a86d09
+DATA c13<>+8(SB)/8, $0x3de6124613a86d09
+DATA c13<>+16(SB)/8, $0x3de6124613a86d09
+DATA c13<>+24(SB)/8, $0x3de6124613a86d09
+GLOBL c13<>(SB), RODATA|NOPTR, $32
+
+DATA c12<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA c12<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA c12<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA c12<>+24(SB)/8, $0x3e21eed8eff8d898
+GLOBL c12<>(SB), RODATA|NOPTR, $32
+
+DATA c11<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA c11<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA c11<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA c11<>+24(SB)/8, $0x3e5ae64567f544e4
+GLOBL c11<>(SB), RODATA|NOPTR, $32
+
+DATA c10<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA c10<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA c10<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA c10<>+24(SB)/8, $0x3e927e4fb7789f5c
+GLOBL c10<>(SB), RODATA|NOPTR, $32
+
+DATA c9<>+0(SB)/8, $0x3ec71de3a556c734
+DATA c9<>+8(SB)/8, $0x3ec71de3a556c734
+DATA c9<>+16(SB)/8, $0x3ec71de3a556c734
+DATA c9<>+24(SB)/8, $0x3ec71de3a556c734
+GLOBL c9<>(SB), RODATA|NOPTR, $32
+
+DATA c8<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA c8<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA c8<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA c8<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL c8<>(SB), RODATA|NOPTR, $32
+
+DATA c7<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA c7<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA c7<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA c7<>+24(SB)/8, $0x3f2a01a01a01a01a
+GLOBL c7<>(SB), RODATA|NOPTR, $32
+
+DATA c6<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA c6<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA c6<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA c6<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL c6<>(SB), RODATA|NOPTR, $32
+
+DATA c5<>+0(SB)/8, $0x3f81111111111111
+DATA c5<>+8(SB)/8, $0x3f81111111111111
+DATA c5<>+16(SB)/8, $0x3f81111111111111
+DATA c5<>+24(SB)/8, $0x3f81111111111111
+GLOBL c5<>(SB), RODATA|NOPTR, $32
+
+DATA c4<>+0(SB)/8, $0x3fa5555555555555
+DATA c4<>+8(SB)/8, $0x3fa5555555555555
+DATA c4<>+16(SB)/8, $0x3fa5555555555555
+DATA c4<>+24(SB)/8, $0x3fa5555555555555
+GLOBL c4<>(SB), RODATA|NOPTR, $32
+
+DATA c3<>+0(SB)/8, $0x3fc5555555555555
+DATA c3<>+8(SB)/8, $0x3fc5555555555555
+DATA c3<>+16(SB)/8, $0x3fc5555555555555
+DATA c3<>+24(SB)/8, $0x3fc5555555555555
+GLOBL c3<>(SB), RODATA|NOPTR, $32
+
+DATA c2<>+0(SB)/8, $0x3fe0000000000000
+DATA c2<>+8(SB)/8, $0x3fe0000000000000
+DATA c2<>+16(SB)/8, $0x3fe0000000000000
+DATA c2<>+24(SB)/8, $0x3fe0000000000000
+GLOBL c2<>(SB), RODATA|NOPTR, $32
+
+DATA one<>+0(SB)/8, $0x3ff0000000000000
+DATA one<>+8(SB)/8, $0x3ff0000000000000
+DATA one<>+16(SB)/8, $0x3ff0000000000000
+DATA one<>+24(SB)/8, $0x3ff0000000000000
+GLOBL one<>(SB), RODATA|NOPTR, $32
+
+DATA negTwo<>+0(SB)/8, $0xc000000000000000
+DATA negTwo<>+8(SB)/8, $0xc000000000000000
+DATA negTwo<>+16(SB)/8, $0xc000000000000000
+DATA negTwo<>+24(SB)/8, $0xc000000000000000
+GLOBL negTwo<>(SB), RODATA|NOPTR, $32
+
+DATA magic<>+0(SB)/8, $0x43300000000003ff
+DATA magic<>+8(SB)/8, $0x43300000000003ff
+DATA magic<>+16(SB)/8, $0x43300000000003ff
+DATA magic<>+24(SB)/8, $0x43300000000003ff
+GLOBL magic<>(SB), RODATA|NOPTR, $32
+
+DATA negZero<>+0(SB)/8, $0x8000000000000000
+DATA negZero<>+8(SB)/8, $0x8000000000000000
+DATA negZero<>+16(SB)/8, $0x8000000000000000
+DATA negZero<>+24(SB)/8, $0x8000000000000000
+GLOBL negZero<>(SB), RODATA|NOPTR, $32
+
+// EXP sets X = exp(X) lane by lane as kern.gateExp: X clamped to ±40 (a
+// NaN stays NaN), k = round-to-even(X·log2e), r = X − k·ln2 in two fused
+// steps, the Taylor polynomial of degree 13 in r by Horner, times 2^k
+// built in the exponent bits. K and T are clobbered.
+#define EXP(X, K, T) \
+	VMOVUPD negGateLim<>(SB), T \
+	VMAXPD X, T, X \
+	VMOVUPD posGateLim<>(SB), T \
+	VMINPD X, T, X \
+	VMULPD log2e<>(SB), X, K \
+	VROUNDPD $0, K, K \
+	VFMADD231PD negLn2Hi<>(SB), K, X \
+	VFMADD231PD negLn2Lo<>(SB), K, X \
+	VMOVUPD c13<>(SB), T \
+	VFMADD213PD c12<>(SB), X, T \
+	VFMADD213PD c11<>(SB), X, T \
+	VFMADD213PD c10<>(SB), X, T \
+	VFMADD213PD c9<>(SB), X, T \
+	VFMADD213PD c8<>(SB), X, T \
+	VFMADD213PD c7<>(SB), X, T \
+	VFMADD213PD c6<>(SB), X, T \
+	VFMADD213PD c5<>(SB), X, T \
+	VFMADD213PD c4<>(SB), X, T \
+	VFMADD213PD c3<>(SB), X, T \
+	VFMADD213PD c2<>(SB), X, T \
+	VFMADD213PD one<>(SB), X, T \
+	VFMADD213PD one<>(SB), X, T \
+	VADDPD magic<>(SB), K, K \
+	VPSLLQ $52, K, K \
+	VMULPD K, T, X
+
+#define EXPZ(X, K, T) \
+	VBROADCASTSD negGateLim<>(SB), T \
+	VMAXPD X, T, X \
+	VBROADCASTSD posGateLim<>(SB), T \
+	VMINPD X, T, X \
+	VMULPD.BCST log2e<>(SB), X, K \
+	VRNDSCALEPD $0, K, K \
+	VFMADD231PD.BCST negLn2Hi<>(SB), K, X \
+	VFMADD231PD.BCST negLn2Lo<>(SB), K, X \
+	VBROADCASTSD c13<>(SB), T \
+	VFMADD213PD.BCST c12<>(SB), X, T \
+	VFMADD213PD.BCST c11<>(SB), X, T \
+	VFMADD213PD.BCST c10<>(SB), X, T \
+	VFMADD213PD.BCST c9<>(SB), X, T \
+	VFMADD213PD.BCST c8<>(SB), X, T \
+	VFMADD213PD.BCST c7<>(SB), X, T \
+	VFMADD213PD.BCST c6<>(SB), X, T \
+	VFMADD213PD.BCST c5<>(SB), X, T \
+	VFMADD213PD.BCST c4<>(SB), X, T \
+	VFMADD213PD.BCST c3<>(SB), X, T \
+	VFMADD213PD.BCST c2<>(SB), X, T \
+	VFMADD213PD.BCST one<>(SB), X, T \
+	VFMADD213PD.BCST one<>(SB), X, T \
+	VADDPD.BCST magic<>(SB), K, K \
+	VPSLLQ $52, K, K \
+	VMULPD K, T, X
+
+// func gemm6x16(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+TEXT ·gemm6x16(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), BX
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	LEAQ (AX)(R8*2), R11
+	ADDQ R8, R11 // row 3 of A
+
+	MOVQ DX, R12
+	VMOVUPD (R12), Z0
+	VMOVUPD 64(R12), Z1
+	ADDQ R10, R12
+	VMOVUPD (R12), Z2
+	VMOVUPD 64(R12), Z3
+	ADDQ R10, R12
+	VMOVUPD (R12), Z4
+	VMOVUPD 64(R12), Z5
+	ADDQ R10, R12
+	VMOVUPD (R12), Z6
+	VMOVUPD 64(R12), Z7
+	ADDQ R10, R12
+	VMOVUPD (R12), Z8
+	VMOVUPD 64(R12), Z9
+	ADDQ R10, R12
+	VMOVUPD (R12), Z10
+	VMOVUPD 64(R12), Z11
+
+loop6z:
+	VMOVUPD (BX), Z12
+	VMOVUPD 64(BX), Z13
+	VBROADCASTSD (AX), Z14
+	VFMADD231PD Z12, Z14, Z0
+	VFMADD231PD Z13, Z14, Z1
+	VBROADCASTSD (AX)(R8*1), Z15
+	VFMADD231PD Z12, Z15, Z2
+	VFMADD231PD Z13, Z15, Z3
+	VBROADCASTSD (AX)(R8*2), Z14
+	VFMADD231PD Z12, Z14, Z4
+	VFMADD231PD Z13, Z14, Z5
+	VBROADCASTSD (R11), Z15
+	VFMADD231PD Z12, Z15, Z6
+	VFMADD231PD Z13, Z15, Z7
+	VBROADCASTSD (R11)(R8*1), Z14
+	VFMADD231PD Z12, Z14, Z8
+	VFMADD231PD Z13, Z14, Z9
+	VBROADCASTSD (R11)(R8*2), Z15
+	VFMADD231PD Z12, Z15, Z10
+	VFMADD231PD Z13, Z15, Z11
+	ADDQ $8, AX
+	ADDQ $8, R11
+	ADDQ R9, BX
+	DECQ CX
+	JNZ loop6z
+
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD Z2, (DX)
+	VMOVUPD Z3, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD Z4, (DX)
+	VMOVUPD Z5, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD Z6, (DX)
+	VMOVUPD Z7, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R10, DX
+	VMOVUPD Z10, (DX)
+	VMOVUPD Z11, 64(DX)
+	VZEROUPPER
+	RET
+
+// func gemm6x8(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int)
+TEXT ·gemm6x8(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), R8
+	SHLQ $3, R8
+	MOVQ b+24(FP), BX
+	MOVQ ldb+32(FP), R9
+	SHLQ $3, R9
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	LEAQ (AX)(R8*2), R11
+	ADDQ R8, R11 // row 3 of A
+
+	MOVQ DX, R12
+	VMOVUPD (R12), Y0
+	VMOVUPD 32(R12), Y1
+	ADDQ R10, R12
+	VMOVUPD (R12), Y2
+	VMOVUPD 32(R12), Y3
+	ADDQ R10, R12
+	VMOVUPD (R12), Y4
+	VMOVUPD 32(R12), Y5
+	ADDQ R10, R12
+	VMOVUPD (R12), Y6
+	VMOVUPD 32(R12), Y7
+	ADDQ R10, R12
+	VMOVUPD (R12), Y8
+	VMOVUPD 32(R12), Y9
+	ADDQ R10, R12
+	VMOVUPD (R12), Y10
+	VMOVUPD 32(R12), Y11
+
+loop6:
+	VMOVUPD (BX), Y12
+	VMOVUPD 32(BX), Y13
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD (AX)(R8*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD (AX)(R8*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD (R11), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD (R11)(R8*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VBROADCASTSD (R11)(R8*2), Y15
+	VFMADD231PD Y12, Y15, Y10
+	VFMADD231PD Y13, Y15, Y11
+	ADDQ $8, AX
+	ADDQ $8, R11
+	ADDQ R9, BX
+	DECQ CX
+	JNZ loop6
+
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	ADDQ R10, DX
+	VMOVUPD Y10, (DX)
+	VMOVUPD Y11, 32(DX)
+	VZEROUPPER
+	RET
+
+// func gemm1x8(k int, a *float64, b *float64, ldb int, c *float64)
+TEXT ·gemm1x8(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ ldb+24(FP), R9
+	SHLQ $3, R9
+	MOVQ c+32(FP), DX
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+
+loop1:
+	VBROADCASTSD (AX), Y14
+	VFMADD231PD (BX), Y14, Y0
+	VFMADD231PD 32(BX), Y14, Y1
+	ADDQ $8, AX
+	ADDQ R9, BX
+	DECQ CX
+	JNZ loop1
+
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	VZEROUPPER
+	RET
+
+// func cell4(n, u int, gp, cp, hp *float64, first bool)
+TEXT ·cell4(SB), NOSPLIT, $0-41
+	MOVQ n+0(FP), CX
+	MOVQ u+8(FP), R8
+	SHLQ $3, R8 // gate stride in bytes
+	MOVQ gp+16(FP), SI
+	MOVQ cp+24(FP), DI
+	MOVQ hp+32(FP), DX
+	MOVBQZX first+40(FP), R10
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9 // output gate
+
+loopc:
+	// Y3 = pi = (1+ei)(1+eg), Y5 = ng = 1-eg
+	VMOVUPD (SI), Y3
+	VXORPD negZero<>(SB), Y3, Y3
+	EXP(Y3, Y1, Y2)
+	VADDPD one<>(SB), Y3, Y3
+	VMOVUPD (SI)(R8*2), Y4
+	VMULPD negTwo<>(SB), Y4, Y4
+	EXP(Y4, Y1, Y2)
+	VMOVUPD one<>(SB), Y5
+	VSUBPD Y4, Y5, Y5
+	VADDPD one<>(SB), Y4, Y4
+	VMULPD Y4, Y3, Y3
+	TESTQ R10, R10
+	JZ notfirst
+	VDIVPD Y3, Y5, Y3 // c = ng/pi
+	JMP cdone
+
+notfirst:
+	// c = fma(c, pi, ng·pf) / (pf·pi), pf = 1+ef
+	VMOVUPD (SI)(R8*1), Y6
+	VXORPD negZero<>(SB), Y6, Y6
+	EXP(Y6, Y1, Y2)
+	VADDPD one<>(SB), Y6, Y6
+	VMULPD Y6, Y5, Y5
+	VMOVUPD (DI), Y7
+	VFMADD213PD Y5, Y3, Y7
+	VMULPD Y3, Y6, Y6
+	VDIVPD Y6, Y7, Y3
+
+cdone:
+	VMOVUPD Y3, (DI)
+	// h = (1-ec) / ((1+eo)(1+ec))
+	VMULPD negTwo<>(SB), Y3, Y4
+	EXP(Y4, Y1, Y2)
+	VMOVUPD one<>(SB), Y5
+	VSUBPD Y4, Y5, Y5
+	VADDPD one<>(SB), Y4, Y4
+	VMOVUPD (R9), Y6
+	VXORPD negZero<>(SB), Y6, Y6
+	EXP(Y6, Y1, Y2)
+	VADDPD one<>(SB), Y6, Y6
+	VMULPD Y4, Y6, Y6
+	VDIVPD Y6, Y5, Y5
+	VMOVUPD Y5, (DX)
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $32, DI
+	ADDQ $32, DX
+	SUBQ $4, CX
+	JNZ loopc
+	VZEROUPPER
+	RET
+
+// func cell8(n, u int, gp, cp, hp *float64, first bool)
+TEXT ·cell8(SB), NOSPLIT, $0-41
+	MOVQ n+0(FP), CX
+	MOVQ u+8(FP), R8
+	SHLQ $3, R8 // gate stride in bytes
+	MOVQ gp+16(FP), SI
+	MOVQ cp+24(FP), DI
+	MOVQ hp+32(FP), DX
+	MOVBQZX first+40(FP), R10
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9 // output gate
+
+loopz:
+	// Z3 = pi = (1+ei)(1+eg), Z5 = ng = 1-eg
+	VMOVUPD (SI), Z3
+	VPXORQ.BCST negZero<>(SB), Z3, Z3
+	EXPZ(Z3, Z1, Z2)
+	VADDPD.BCST one<>(SB), Z3, Z3
+	VMOVUPD (SI)(R8*2), Z4
+	VMULPD.BCST negTwo<>(SB), Z4, Z4
+	EXPZ(Z4, Z1, Z2)
+	VBROADCASTSD one<>(SB), Z5
+	VSUBPD Z4, Z5, Z5
+	VADDPD.BCST one<>(SB), Z4, Z4
+	VMULPD Z4, Z3, Z3
+	TESTQ R10, R10
+	JZ notfirstz
+	VDIVPD Z3, Z5, Z3 // c = ng/pi
+	JMP cdonez
+
+notfirstz:
+	// c = fma(c, pi, ng·pf) / (pf·pi), pf = 1+ef
+	VMOVUPD (SI)(R8*1), Z6
+	VPXORQ.BCST negZero<>(SB), Z6, Z6
+	EXPZ(Z6, Z1, Z2)
+	VADDPD.BCST one<>(SB), Z6, Z6
+	VMULPD Z6, Z5, Z5
+	VMOVUPD (DI), Z7
+	VFMADD213PD Z5, Z3, Z7
+	VMULPD Z3, Z6, Z6
+	VDIVPD Z6, Z7, Z3
+
+cdonez:
+	VMOVUPD Z3, (DI)
+	// h = (1-ec) / ((1+eo)(1+ec))
+	VMULPD.BCST negTwo<>(SB), Z3, Z4
+	EXPZ(Z4, Z1, Z2)
+	VBROADCASTSD one<>(SB), Z5
+	VSUBPD Z4, Z5, Z5
+	VADDPD.BCST one<>(SB), Z4, Z4
+	VMOVUPD (R9), Z6
+	VPXORQ.BCST negZero<>(SB), Z6, Z6
+	EXPZ(Z6, Z1, Z2)
+	VADDPD.BCST one<>(SB), Z6, Z6
+	VMULPD Z4, Z6, Z6
+	VDIVPD Z6, Z5, Z5
+	VMOVUPD Z5, (DX)
+	ADDQ $64, SI
+	ADDQ $64, R9
+	ADDQ $64, DI
+	ADDQ $64, DX
+	SUBQ $8, CX
+	JNZ loopz
+	VZEROUPPER
+	RET
