@@ -165,3 +165,96 @@ func TestLedgerSumsEqualTotals(t *testing.T) {
 		}
 	}
 }
+
+// poolKey names a pool's interval by its end, index, function and
+// placement (an index freed at a tick can be reused at once, by the same
+// function at another placement).
+type poolKey struct {
+	end              sim.Time
+	pool             int32
+	fn               sim.FunctionID
+	provider, region string
+	mb               int32
+}
+
+// execSpy wraps an operational policy and keeps every pool view's
+// execution time.
+type execSpy struct {
+	sim.Operational
+	exec          map[poolKey]sim.Duration
+	differ, views int
+}
+
+func (s *execSpy) Decide(obs *sim.OperationalObservation, out []sim.PoolDecision) error {
+	for i := range obs.Pools {
+		v := &obs.Pools[i]
+		prov := &obs.Catalog.Providers[v.Placement.Provider]
+		k := poolKey{obs.Now, v.Pool, v.Function, prov.Name, prov.Regions[v.Placement.Region].Name, int32(prov.Memory[v.Placement.Memory].MB)}
+		s.exec[k] = v.ExecTime
+		s.views++
+		if v.ExecTime != v.BusyTime {
+			s.differ++
+		}
+	}
+	return s.Operational.Decide(obs, out)
+}
+
+// rowRecorder keeps every row by its pool's interval.
+type rowRecorder map[poolKey]sim.SeriesRow
+
+func (r rowRecorder) Record(rows []sim.SeriesRow) error {
+	for _, row := range rows {
+		r[poolKey{row.Start.Add(row.Length), row.Pool, row.Function, row.Provider, row.Region, row.MemoryMB}] = row
+	}
+	return nil
+}
+
+// The execution time a pool's view shows the operational layer for the
+// interval just ended is, to the bit, the series row's mean concurrency
+// times that interval (what the LSTM trains on), for every arm of the
+// every-policy scenario: cold starts' waits, several executions per
+// instance, pools drained by moves and pre-warms included. Busy time,
+// which counts a cold start's wait, differs from it.
+func TestPoolViewExecTimeMatchesSeries(t *testing.T) {
+	plan, err := scenarios.Load("testdata/golden/every-policy.toml", policies.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for i, a := range plan.Arms {
+		cfg, err := plan.Config(i, plan.Seed(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spy := &execSpy{Operational: cfg.Operational, exec: map[poolKey]sim.Duration{}}
+		rows := rowRecorder{}
+		cfg.Operational, cfg.Recorder = spy, rows
+		if _, err := sim.Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		matched := 0
+		for k, d := range spy.exec {
+			row, ok := rows[k]
+			if !ok {
+				if d != 0 {
+					t.Fatalf("%s: %+v: execution time %v, no series row", a.Name, k, d)
+				}
+				continue
+			}
+			if got := float64(d) / float64(row.Length); got != row.MeanConcurrency {
+				t.Fatalf("%s: %+v: view %v/%v = %v, series mean concurrency %v", a.Name, k, d, row.Length, got, row.MeanConcurrency)
+			}
+			if d > 0 {
+				matched++
+			}
+		}
+		if matched == 0 {
+			t.Fatalf("%s: no pool executed anything", a.Name)
+		}
+		t.Logf("%s: %d views, %d with executions checked, %d where busy time differs", a.Name, spy.views, matched, spy.differ)
+		differ += spy.differ
+	}
+	if differ == 0 {
+		t.Fatal("busy time never differed from execution time: the test shows nothing")
+	}
+}

@@ -30,17 +30,22 @@ type Engine struct {
 	inst      []instance
 	freeInst  []int32
 	bills     []busyBill // per instance (same index), per-instance billing
-	execs     []execution
-	freeExec  []int32
-	warm      Time // end of the warm-up
-	draining  bool // past the horizon of a drained run
-	groups    []limitGroup
-	groupIdx  map[groupKey]int32
-	buckets   []bucket
-	bucketIdx map[groupKey]int32
-	kaLanes   map[Duration]int32 // keep-alive -> event queue lane of its timers
-	refused   refusal            // why the last dispatch failed
-	blocked   []int32            // scratch: scale-up scopes out of tokens in drainGroup
+	// execPending holds, per pool, the executions' time not yet accrued,
+	// valid at execPendingAt while execPendingOK (pendingExec).
+	execPending   []int64
+	execPendingAt Time
+	execPendingOK bool
+	execs         []execution
+	freeExec      []int32
+	warm          Time // end of the warm-up
+	draining      bool // past the horizon of a drained run
+	groups        []limitGroup
+	groupIdx      map[groupKey]int32
+	buckets       []bucket
+	bucketIdx     map[groupKey]int32
+	kaLanes       map[Duration]int32 // keep-alive -> event queue lane of its timers
+	refused       refusal            // why the last dispatch failed
+	blocked       []int32            // scratch: scale-up scopes out of tokens in drainGroup
 
 	// generalPath sends every instance through the general processor-
 	// sharing path, the one-execution fast path (single.go) included: set

@@ -288,6 +288,8 @@ func (e *Engine) accrue(p *pool, in *instance, until Time) {
 	a := &p.acct
 	if from := max(in.since, in.readyAt); in.running > 0 && until > from {
 		a.execInt += float64(in.running) * float64(until.Sub(from)) // executing, not starting
+		p.execInt += int64(in.running) * int64(until.Sub(from))
+		e.execPendingOK = false
 	}
 	a.memInt += memMB * float64(dt)
 	e.postEnergy(p, w*float64(dt)/3.6e12, w*p.intensity.Integral(int64(in.since), int64(until))/3.6e6)

@@ -174,8 +174,12 @@ type PoolView struct {
 	Instances, Idle, Busy, Starting, Provisioned, Queued int
 	// During the last interval.
 	Arrivals, ColdStarts int
-	BusyTime             Duration // instance-time spent executing (mean concurrency = BusyTime/Interval)
-	PeakBusy             int      // most instances executing at once
+	BusyTime             Duration // instance-time busy: starting for or executing requests
+	// ExecTime is the executions' running time (executions × time, a cold
+	// start's wait excluded): the series' MeanConcurrency × Interval, to
+	// the µs.
+	ExecTime Duration
+	PeakBusy int // most instances executing at once
 	// LastArrival and LastFinish are the function's latest arrival and
 	// completion anywhere (-1 if none yet).
 	LastArrival, LastFinish Time

@@ -69,6 +69,11 @@ type pool struct {
 	busyInt        Duration // integral of busy over time since the run began
 	busyIntAtTick  Duration
 	lastChange     Time
+	// execInt is the integral of executions running (a starting instance's
+	// wait excluded) since the run began, as far as the ledger has accrued
+	// it (accrue); execAtTick its exact value at the last tick.
+	execInt    int64
+	execAtTick int64
 }
 
 // setBusy changes the busy count, keeping its time integral.
@@ -254,6 +259,7 @@ func (e *Engine) poolView(pi int32, v *PoolView) {
 		Arrivals:         p.arrivals,
 		ColdStarts:       p.cold,
 		BusyTime:         p.busyInt - p.busyIntAtTick,
+		ExecTime:         Duration(e.execIntegral(pi) - p.execAtTick),
 		PeakBusy:         p.peakBusy,
 		LastArrival:      fs.lastArrival,
 		LastFinish:       fs.lastFinish,
@@ -272,5 +278,39 @@ func (e *Engine) resetIntervals() {
 		p.arrivals, p.cold = 0, 0
 		p.peakBusy = p.busy
 		p.busyIntAtTick = p.busyInt
+		p.execAtTick = e.execIntegral(int32(pi))
 	}
+}
+
+// execIntegral returns pool pi's integral of executions running from the
+// run's start to now, exactly: what the ledger accrued plus what its
+// instances would accrue if settled now (accrue's own formula; nothing is
+// changed).
+func (e *Engine) execIntegral(pi int32) int64 {
+	e.pendingExec()
+	return e.pools[pi].execInt + e.execPending[pi]
+}
+
+// pendingExec fills execPending, per pool, with the executions' time its
+// instances ran since they were last accrued, once per instant.
+func (e *Engine) pendingExec() {
+	if e.execPendingOK && e.execPendingAt == e.now && len(e.execPending) == len(e.pools) {
+		return
+	}
+	if n := len(e.pools); cap(e.execPending) < n {
+		e.execPending = make([]int64, n)
+	} else {
+		e.execPending = e.execPending[:n]
+		clear(e.execPending)
+	}
+	for i := range e.inst {
+		in := &e.inst[i]
+		if in.state == stFree || in.running == 0 {
+			continue
+		}
+		if from := max(in.since, in.readyAt); e.now > from {
+			e.execPending[in.pool] += int64(in.running) * int64(e.now.Sub(from))
+		}
+	}
+	e.execPendingAt, e.execPendingOK = e.now, true
 }

@@ -409,5 +409,6 @@ func (e *Engine) Reset(cfg Config) error {
 	e.future, e.viewOf, e.ends = old.future, old.viewOf, old.ends
 	e.rows, e.finalStrat, e.finalTact = old.rows[:0], old.finalStrat, old.finalTact
 	e.hist = old.hist[:0]
+	e.execPending = old.execPending[:0]
 	return nil
 }

@@ -14,11 +14,9 @@ import (
 //   - rate: arrivals routed to the pool per second of the tick (req/s);
 //   - memory: MB held by the pool's instances at the interval's end,
 //     (busy + idle + starting) × the pool's memory size (MB);
-//   - cpu: mean executions running over the interval (busy instance
-//     equivalents; the series' MeanConcurrency, the observation's
-//     BusyTime/Interval, which differ only by the time busy instances spend
-//     in a cold start and on providers running several executions per
-//     instance);
+//   - cpu: mean executions running over the interval, a cold start's wait
+//     excluded (the series' MeanConcurrency, the observation's
+//     ExecTime/Interval: equal to the bit, TestFeaturesTrainEqualServe);
 //   - queue: invocations queued at the interval's end;
 //   - time of day: the interval's start as a fraction of the day, [0, 1).
 //
@@ -72,7 +70,7 @@ func FromView(v *sim.PoolView, now sim.Time, tick sim.Duration, memMB int) Raw {
 	var x Raw
 	x[FeatRate] = float64(v.Arrivals) / tick.Seconds()
 	x[FeatMemory] = float64(v.Busy+v.Idle+v.Starting) * float64(memMB)
-	x[FeatCPU] = float64(v.BusyTime) / float64(tick)
+	x[FeatCPU] = float64(v.ExecTime) / float64(tick)
 	x[FeatQueue] = float64(v.Queued)
 	x[FeatTimeOfDay] = timeOfDay(now.Add(-tick))
 	return x
