@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 func randSlice(r *rand.Rand, n int, scale float64) []float64 {
@@ -247,5 +250,43 @@ func BenchmarkCell32(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/32, "ns/unit")
 		})
+	}
+}
+
+// BLAS's Dgemm equals gonum's for every transposition, alpha and beta
+// (beta 0 ignores a NaN in C), within 1e-13.
+func TestBLASDgemm(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	ref := gonum.Implementation{}
+	for _, sh := range [][3]int{{1, 1, 1}, {3, 9, 5}, {13, 17, 33}, {64, 128, 32}, {5, 8, 0}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, ab := range [][2]float64{{1, 0}, {1, 1}, {1, 0.5}, {2, 1}} {
+					ar, ac := m, k
+					if tA == blas.Trans {
+						ar, ac = k, m
+					}
+					br, bc := k, n
+					if tB == blas.Trans {
+						br, bc = n, k
+					}
+					lda, ldb, ldc := max(ac, 1)+1, max(bc, 1)+2, n+3
+					a, b := randSlice(r, max(ar, 1)*lda, 1), randSlice(r, max(br, 1)*ldb, 1)
+					c0 := randSlice(r, m*ldc, 1)
+					if ab[1] == 0 {
+						c0[0] = math.NaN()
+					}
+					got, want := append([]float64(nil), c0...), append([]float64(nil), c0...)
+					BLAS{}.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], got, ldc)
+					ref.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], want, ldc)
+					for i := range got {
+						if !(math.Abs(got[i]-want[i]) <= 1e-13*(1+math.Abs(want[i]))) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+							t.Fatalf("%v tA=%v tB=%v alpha,beta=%v: element %d: %v, gonum %v", sh, tA, tB, ab, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -2,7 +2,9 @@ package lstm
 
 import (
 	"fmt"
+	"sync"
 
+	"github.com/skyfaas/skyfaas/models/kern"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,6 +27,7 @@ type graph struct {
 	loss   G.Value
 	pred   G.Value
 	grads  [][]float64
+	blas   bool // holds acquireBLAS
 }
 
 func backed(g *G.ExprGraph, name string, data []float64, shape ...int) *G.Node {
@@ -120,6 +123,8 @@ func newGraph(cfg Config, p *Params, b int) (gr *graph, err error) {
 		return nil, fmt.Errorf("lstm: gradient: %w", err)
 	}
 	gr.vm = G.NewTapeMachine(g, G.BindDualValues(gr.params...))
+	acquireBLAS()
+	gr.blas = true
 	return gr, nil
 }
 
@@ -158,4 +163,39 @@ func (gr *graph) zeroGrads() {
 }
 
 // close releases the machine.
-func (gr *graph) close() { gr.vm.Close() }
+func (gr *graph) close() {
+	gr.vm.Close()
+	if gr.blas {
+		gr.blas = false
+		releaseBLAS()
+	}
+}
+
+// While a training graph lives, gorgonia's tensor package multiplies with
+// kern.BLAS (products in AVX2/AVX-512 assembly, single-threaded) instead
+// of gonum's: a process-wide setting, taken and restored by count, so that
+// the DQN's and PPO's graphs, built apart, keep gonum's products (their
+// shipped checkpoints were trained with them).
+var (
+	blasMu    sync.Mutex
+	blasUsers int
+	blasPrev  tensor.BLAS
+)
+
+func acquireBLAS() {
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	if blasUsers == 0 {
+		blasPrev = tensor.WhichBLAS()
+		tensor.Use(kern.BLAS{})
+	}
+	blasUsers++
+}
+
+func releaseBLAS() {
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	if blasUsers--; blasUsers == 0 {
+		tensor.Use(blasPrev)
+	}
+}
