@@ -180,7 +180,7 @@ func (r *jobRunner) runJob(ctx context.Context, j scenarios.Job, arrived *atomic
 	arm := results.NewArm(a.Name, a.Strategic, a.Tactical, a.Operational, m, a.Catalog, cell.Plan.Scenario.Catalog.FreeTier)
 	arm.PerApp = results.NewPerApp(m, cfg.Source.Functions(), len(cfg.Source.Apps()))
 	arm.SetObjective(cell.Plan.Objective(), m)
-	id.Window = sweep.Window{FromSeconds: m.Start.Seconds(), ToSeconds: m.Horizon.Seconds(), Label: windowLabel(cell.Plan)}
+	id.Window = sweep.Window{FromSeconds: m.Start.Seconds(), ToSeconds: m.Horizon.Seconds(), Label: windowLabel(cell.Plan), MeasuredFromSeconds: m.Warmup.Seconds()}
 	rec, err := sweep.NewJob(id, arm, m)
 	if err != nil {
 		return err

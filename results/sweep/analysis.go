@@ -31,6 +31,11 @@ var Metrics = []Metric{
 	{"cold_start_pct", "cold starts", "cold %", "% of started", func(a *results.Arm) float64 { return a.ColdStartPct }},
 	{"sla_violation_pct", "SLA violations", "SLA viol %", "% of finished", func(a *results.Arm) float64 { return a.SLAViolationPct }},
 	{"failed_pct", "failures", "fail %", "% of arrived", func(a *results.Arm) float64 { return a.FailedPct }},
+	{"app_cold_start_pct_p50", "cold starts of the median app", "app p50 cold %", "% of the app's started", perApp(func(p *results.PerApp) float64 { return p.ColdStartPct.P50 })},
+	{"app_cold_start_pct_p75", "cold starts of the 3rd-quartile app", "app p75 cold %", "% of the app's started", perApp(func(p *results.PerApp) float64 { return p.ColdStartPct.P75 })},
+	{"idle_gb_s", "idle memory-time (on-demand + pre-warmed)", "idle GB-s", "GB-s", func(a *results.Arm) float64 {
+		return a.Resources.IdleGBSeconds + a.Resources.PrewarmIdleGBSeconds
+	}},
 	{"objective", "objective", "objective", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Value })},
 	{"objective_cost", "objective: cost term", "cost term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Cost })},
 	{"objective_performance", "objective: performance term", "perf. term", "", objectiveTerm(func(o *results.ObjectiveValue) float64 { return o.Performance })},
@@ -55,6 +60,17 @@ func objectiveTerm(part func(*results.ObjectiveValue) float64) func(a *results.A
 	}
 }
 
+// perApp reads a figure of an arm's per-app distributions (NaN for a
+// record without them).
+func perApp(part func(*results.PerApp) float64) func(a *results.Arm) float64 {
+	return func(a *results.Arm) float64 {
+		if a.PerApp == nil {
+			return math.NaN()
+		}
+		return part(a.PerApp)
+	}
+}
+
 // MetricByKey returns the metric with that key.
 func MetricByKey(key string) (Metric, bool) {
 	for _, m := range Metrics {
@@ -73,6 +89,13 @@ var TableMetrics = []string{"cost_usd", "cost_per_1k_usd", "carbon_kg", "latency
 // each arm's whole run (results.ObjectiveValue) and its weighted terms,
 // then the mean over functions of each function's own value.
 var ObjectiveMetrics = []string{"objective", "objective_cost", "objective_performance", "objective_carbon", "objective_sla", "objective_function_mean"}
+
+// PerAppMetrics are the keys of the table of Serverless in the Wild's
+// measures (Shahrad et al., ATC'20, Figs. 14-15): cold starts per app, the
+// median and the 3rd-quartile app (every app weighing the same, where the
+// main table's cold % weighs every invocation), and the memory-time spent
+// idle; shown when every arm has per-app figures.
+var PerAppMetrics = []string{"app_cold_start_pct_p50", "app_cold_start_pct_p75", "idle_gb_s"}
 
 // Analysis is what a sweep's jobs show: per cell and arm, each metric's
 // mean and interval over replications, and its difference from the

@@ -49,13 +49,20 @@ type Window struct {
 	FromSeconds float64 `json:"from_s"`
 	ToSeconds   float64 `json:"to_s"`
 	Label       string  `json:"label"`
+	// MeasuredFromSeconds is the end of the warm-up, where the figures
+	// start (0 or FromSeconds: no warm-up).
+	MeasuredFromSeconds float64 `json:"measured_from_s,omitempty"`
 }
 
-// String prints the window as its label and bounds in hours.
+// String prints the window as its label and bounds in hours, and where the
+// figures start after a warm-up.
 func (w Window) String() string {
 	s := fmt.Sprintf("%s h to %s h", fmtNum(w.FromSeconds/3600), fmtNum(w.ToSeconds/3600))
 	if w.Label != "" {
 		s = w.Label + " (" + s + ")"
+	}
+	if w.MeasuredFromSeconds > w.FromSeconds {
+		s += fmt.Sprintf(", measured from %s h (before: warm-up)", fmtNum(w.MeasuredFromSeconds/3600))
 	}
 	return s
 }

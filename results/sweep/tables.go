@@ -31,7 +31,8 @@ type TableOptions struct {
 
 // sets returns the metric sets the tables show, each as metric indices:
 // o.Metrics if set; else TableMetrics, then ObjectiveMetrics if every arm
-// of the analysis has an objective value.
+// of the analysis has an objective value, then PerAppMetrics if every arm
+// has per-app figures.
 func (o TableOptions) sets(an *Analysis) [][]int {
 	idx := func(keys []string) []int {
 		out := make([]int, len(keys))
@@ -44,15 +45,24 @@ func (o TableOptions) sets(an *Analysis) [][]int {
 		return [][]int{idx(o.Metrics)}
 	}
 	sets := [][]int{idx(TableMetrics)}
-	obj := metricIndex("objective")
-	for _, c := range an.Cells {
-		for _, a := range c.Arms {
-			if math.IsNaN(a.Est[obj].Mean) {
-				return sets
+	every := func(key string) bool {
+		m := metricIndex(key)
+		for _, c := range an.Cells {
+			for _, a := range c.Arms {
+				if math.IsNaN(a.Est[m].Mean) {
+					return false
+				}
 			}
 		}
+		return true
 	}
-	return append(sets, idx(ObjectiveMetrics))
+	if every("objective") {
+		sets = append(sets, idx(ObjectiveMetrics))
+	}
+	if every("app_cold_start_pct_p75") {
+		sets = append(sets, idx(PerAppMetrics))
+	}
+	return sets
 }
 
 // grid is one table before it is rendered: a caption, a header and rows
@@ -111,6 +121,9 @@ func setGrids(an *Analysis, o TableOptions, ms []int) []grid {
 		}
 		if anySingle(&c) {
 			est.notes = append(est.notes, "n = 1: a single replication gives a mean but no interval.")
+		}
+		if Metrics[ms[0]].Key == PerAppMetrics[0] {
+			est.notes = append(est.notes, "Serverless in the Wild's measures (Shahrad et al., ATC'20, Figs. 14-15): the cold-start share of the median and of the 3rd-quartile app (apps with a started invocation, every app weighing the same; the main table's cold % weighs every invocation), and the memory-time instances spent idle, on-demand and pre-warmed.")
 		}
 		if objective {
 			est.notes = append(est.notes, "Objective (lower is better): each arm's whole run taken as one outcome (per-invocation means over every finished invocation, so the busiest functions weigh most), then its weighted terms; fn-mean obj.: each function's own run scored alike and averaged over functions, every function weighing the same (the learners' reward averages per function and epoch). Definition, weights and references: the run's footer and results.ObjectiveInfo.")

@@ -129,3 +129,51 @@ func TestObjectiveTable(t *testing.T) {
 		}
 	}
 }
+
+// Jobs with per-app figures get the table of Serverless in the Wild's
+// measures, whose estimates are the means of the jobs' quantiles; jobs
+// without keep the tables they had.
+func TestPerAppTable(t *testing.T) {
+	jobs := sweeptest.Jobs(1, 2, 3)
+	an, err := sweep.Analyze(jobs, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if err := sweep.WriteMarkdown(&plain, an, sweep.TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "app p75 cold %") {
+		t.Error("a per-app table without per-app figures")
+	}
+	for i := range jobs {
+		v := 10 * float64(i+1)
+		jobs[i].Result.PerApp = &results.PerApp{ColdStartPct: results.Quantiles{P50: v / 2, P75: v}}
+		jobs[i].Result.Resources.IdleGBSeconds, jobs[i].Result.Resources.PrewarmIdleGBSeconds = v, 1
+	}
+	if an, err = sweep.Analyze(jobs, ""); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := sweep.WriteMarkdown(&b, an, sweep.TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| arm | n | app p50 cold % | app p75 cold % | idle GB-s |", "Δ app p75 cold %", `| all\_baseline | 3 | 10 ± 12 | 20 ± 25 | 21 ± 25 |`, "3rd-quartile app"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", want, b.String())
+		}
+	}
+}
+
+// A window with a warm-up says where its figures start.
+func TestWindowMeasuredFrom(t *testing.T) {
+	for w, want := range map[sweep.Window]string{
+		{FromSeconds: 0, ToSeconds: 86400, Label: "whole workload"}:                             "whole workload (0 h to 24 h)",
+		{FromSeconds: 0, ToSeconds: 86400, Label: "whole workload", MeasuredFromSeconds: 73440}: "whole workload (0 h to 24 h), measured from 20.4 h (before: warm-up)",
+		{FromSeconds: 73440, ToSeconds: 86400, Label: "window", MeasuredFromSeconds: 73440}:     "window (20.4 h to 24 h)",
+	} {
+		if got := w.String(); got != want {
+			t.Errorf("%+v: %q, want %q", w, got, want)
+		}
+	}
+}
