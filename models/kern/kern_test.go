@@ -212,45 +212,42 @@ func TestBadShapesPanic(t *testing.T) {
 	}
 }
 
-// The LSTM's largest product per step: 370 pools (a busy tick of the
-// sample's replay) × 32 units into 128 gates.
-func BenchmarkGemm370x32x128(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 1))
-	x, w, c := randSlice(r, 370*32, 1), randSlice(r, 32*128, 1), make([]float64, 370*128)
+// benchPaths runs f as a sub-benchmark on each path the processor has:
+// AVX-512, AVX2, plain Go.
+func benchPaths(b *testing.B, f func(b *testing.B)) {
 	for _, path := range []string{"avx512", "avx2", "go"} {
 		b.Run(path, func(b *testing.B) {
 			if path == "avx512" && !use512 || path == "avx2" && !useAsm {
 				b.Skip("not on this processor")
 			}
-			oldAsm, old512 := useAsm, use512
-			useAsm, use512 = path != "go", path == "avx512"
-			defer func() { useAsm, use512 = oldAsm, old512 }()
-			for b.Loop() {
-				Gemm(370, 128, 32, x, 32, w, 128, c, 128)
-			}
-			b.ReportMetric(2*370*32*128*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			with(path != "go", path == "avx512", func() { f(b) })
 		})
 	}
+}
+
+// The LSTM's largest product per step: 370 pools (a busy tick of the
+// sample's replay) × 32 units into 128 gates.
+func BenchmarkGemm370x32x128(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, w, c := randSlice(r, 370*32, 1), randSlice(r, 32*128, 1), make([]float64, 370*128)
+	benchPaths(b, func(b *testing.B) {
+		for b.Loop() {
+			Gemm(370, 128, 32, x, 32, w, 128, c, 128)
+		}
+		b.ReportMetric(2*370*32*128*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+	})
 }
 
 // One cell of 32 units.
 func BenchmarkCell32(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	g, c, h := randSlice(r, 128, 2), randSlice(r, 32, 1), make([]float64, 32)
-	for _, path := range []string{"avx512", "avx2", "go"} {
-		b.Run(path, func(b *testing.B) {
-			if path == "avx512" && !use512 || path == "avx2" && !useAsm {
-				b.Skip("not on this processor")
-			}
-			oldAsm, old512 := useAsm, use512
-			useAsm, use512 = path != "go", path == "avx512"
-			defer func() { useAsm, use512 = oldAsm, old512 }()
-			for b.Loop() {
-				Cell(32, g, c, h, false)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/32, "ns/unit")
-		})
-	}
+	benchPaths(b, func(b *testing.B) {
+		for b.Loop() {
+			Cell(32, g, c, h, false)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/32, "ns/unit")
+	})
 }
 
 // BLAS's Dgemm equals gonum's for every transposition, alpha and beta
