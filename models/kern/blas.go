@@ -19,7 +19,8 @@ var packPool = sync.Pool{New: func() any { return new([]float64) }}
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C, row-major, as blas.Float64
 // specifies.
 func (BLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if alpha != 1 || m <= 0 || n <= 0 || k < 0 {
+	if alpha != 1 || m <= 0 || n <= 0 || k < 0 || !validGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc) {
+		// gonum's computes these, or panics with its message.
 		gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -79,4 +80,26 @@ func transpose(r, c int, x []float64, ldx int, t []float64) {
 			}
 		}
 	}
+}
+
+// validGemm reports whether Dgemm's arguments are what blas.Float64
+// allows, as gonum checks them: known transpositions, strides at least
+// the stored rows' widths (and 1), slices long enough.
+func validGemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) bool {
+	known := func(t blas.Transpose) bool { return t == blas.NoTrans || t == blas.Trans || t == blas.ConjTrans }
+	if !known(tA) || !known(tB) {
+		return false
+	}
+	ar, ac := m, k // A as stored
+	if tA != blas.NoTrans {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB != blas.NoTrans {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) || ldb < max(1, bc) || ldc < max(1, n) || !fits(m, n, ldc, len(c)) {
+		return false
+	}
+	return k == 0 || fits(ar, ac, lda, len(a)) && fits(br, bc, ldb, len(b))
 }

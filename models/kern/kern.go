@@ -3,8 +3,9 @@
 // with AVX2 and FMA they run in assembly (kern_amd64.s); elsewhere, or when
 // the processor lacks those instructions, in plain Go.
 //
-// The two paths give bit-identical results, so a simulation's output does
-// not depend on the machine that ran it: every element of a product is one
+// The two paths give bit-identical results (a NaN gives a NaN on both,
+// its sign and payload not guaranteed where two NaNs meet), so a
+// simulation's output does not depend on the machine that ran it: every element of a product is one
 // chain of fused multiply-adds in the order of k, starting from C's value,
 // in both paths (math.FMA is exact wherever it runs), and the exponential
 // is the same sequence of IEEE operations (Cody-Waite reduction, a degree
@@ -25,11 +26,16 @@ func Gemm(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, 
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	if m < 0 || n < 0 || k < 0 || lda < k || ldb < n || ldc < n ||
-		len(a) < (m-1)*lda+k || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
+	if m < 0 || n < 0 || k < 0 || !fits(m, k, lda, len(a)) || !fits(k, n, ldb, len(b)) || !fits(m, n, ldc, len(c)) {
 		panic("kern: Gemm: bad shape")
 	}
 	gemm(m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// fits reports whether a slice of length l holds a rows×cols matrix of row
+// stride ld >= cols, without overflow: (rows−1)·ld + cols <= l.
+func fits(rows, cols, ld, l int) bool {
+	return ld >= cols && l >= cols && (rows == 1 || ld <= (l-cols)/(rows-1))
 }
 
 // gemmGo is Gemm in plain Go: for every element of C, one chain of fused

@@ -2,6 +2,10 @@
 
 package kern
 
+// useAsm and use512 are false here: no assembly on this architecture (the
+// tests switch them as on amd64).
+var useAsm, use512 = false, false
+
 func gemm(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 	gemmGo(m, n, k, a, lda, b, ldb, c, ldc)
 }

@@ -82,8 +82,8 @@ func TestGemmCorrect(t *testing.T) {
 
 // The assembly (AVX2, and AVX-512 where the processor has it) and the
 // plain-Go kernels agree bit for bit: products of every shape, and the cell
-// on inputs from 0 to beyond the exponential's clamp, NaN and infinities
-// included.
+// on inputs from 0 to beyond the exponential's clamp and infinities (a NaN
+// gives a NaN on both).
 func TestAsmMatchesGo(t *testing.T) {
 	if !Accelerated() {
 		t.Skip("this processor lacks AVX2 or FMA: only the plain-Go kernels run here")
@@ -200,6 +200,12 @@ func TestBadShapesPanic(t *testing.T) {
 		"short c": func() { Gemm(2, 2, 2, make([]float64, 4), 2, make([]float64, 4), 2, make([]float64, 3), 2) },
 		"stride":  func() { Gemm(2, 2, 2, make([]float64, 4), 1, make([]float64, 4), 2, make([]float64, 4), 2) },
 		"cell":    func() { Cell(2, make([]float64, 7), make([]float64, 2), make([]float64, 2), false) },
+		"BLAS stride below the transposed rows": func() {
+			BLAS{}.Dgemm(blas.Trans, blas.NoTrans, 3, 2, 2, 1, make([]float64, 6), 2, make([]float64, 4), 2, 0, make([]float64, 6), 2)
+		},
+		"overflowing stride": func() {
+			Gemm(6, 8, 1, make([]float64, 64), 1<<61+1, make([]float64, 8), 8, make([]float64, 48), 8)
+		},
 	} {
 		func() {
 			defer func() {

@@ -174,8 +174,12 @@ func (gr *graph) close() {
 // While a training graph lives, gorgonia's tensor package multiplies with
 // kern.BLAS (products in AVX2/AVX-512 assembly, single-threaded) instead
 // of gonum's: a process-wide setting, taken and restored by count, so that
-// the DQN's and PPO's graphs, built apart, keep gonum's products (their
-// shipped checkpoints were trained with them).
+// the DQN's and PPO's graphs keep gonum's products (their shipped
+// checkpoints were trained with them) when trained in a process of their
+// own, as skyfaas train does. A DQN or PPO graph running while an LSTM
+// graph lives in the same process would multiply with kern.BLAS too, and
+// tensor.Use is not synchronised with running products: build and close
+// LSTM graphs while no other graph runs.
 var (
 	blasMu    sync.Mutex
 	blasUsers int
