@@ -1,20 +1,20 @@
-// Package kern holds the numeric kernels of the models' inference: a dense
-// matrix product C += A·B and the LSTM cell's gate nonlinearities. On amd64
-// with AVX2 and FMA they run in assembly (kern_amd64.s); elsewhere, or when
-// the processor lacks those instructions, in plain Go.
+// Package kern holds the numeric kernels of the models: a dense matrix
+// product C += A·B and the LSTM cell's gate nonlinearities, for the LSTM's
+// inference, and the product as a BLAS for its gorgonia training graph
+// (BLAS). On amd64 with AVX2 and FMA they run in assembly (kern_amd64.s);
+// elsewhere, or when the processor lacks those instructions, in plain Go.
 //
-// The two paths give bit-identical results (a NaN gives a NaN on both,
-// its sign and payload not guaranteed where two NaNs meet), so a
-// simulation's output does not depend on the machine that ran it: every element of a product is one
-// chain of fused multiply-adds in the order of k, starting from C's value,
-// in both paths (math.FMA is exact wherever it runs), and the exponential
-// is the same sequence of IEEE operations (Cody-Waite reduction, a degree
-// 13 Taylor polynomial evaluated by Horner with fused multiply-adds,
-// scaling by 2^k). TestAsmMatchesGo checks it bit for bit.
+// The two paths give bit-identical results (a NaN gives a NaN on both, its
+// sign and payload not guaranteed where two NaNs meet), so a simulation's
+// output does not depend on the machine that ran it: every element of a
+// product is one chain of fused multiply-adds in the order of k, starting
+// from C's value, in both paths (math.FMA is exact wherever it runs), and
+// the exponential is the same sequence of IEEE operations (Cody-Waite
+// reduction, a degree 13 Taylor polynomial evaluated by Horner with fused
+// multiply-adds, scaling by 2^k). TestAsmMatchesGo checks it bit for bit.
 //
 // The kernels are single-threaded: no goroutines (gonum's Dgemm, which
-// they replace in the models' inference, spreads large products over
-// goroutines).
+// they replace, spreads large products over goroutines).
 package kern
 
 import "math"

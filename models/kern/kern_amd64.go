@@ -1,10 +1,6 @@
 package kern
 
-import (
-	"math"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 // useAsm selects the assembly kernels (AVX2 and FMA), use512 their AVX-512
 // versions where the processor has it; tests turn them off to compare.
@@ -64,15 +60,7 @@ func gemm(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, 
 		}
 	}
 	if n8 < n { // the last columns, in Go
-		for i := range m {
-			cr := c[i*ldc+n8 : i*ldc+n]
-			for p := range k {
-				aik, br := a[i*lda+p], b[p*ldb+n8:p*ldb+n]
-				for j := range cr {
-					cr[j] = math.FMA(aik, br[j], cr[j])
-				}
-			}
-		}
+		gemmGo(m, n-n8, k, a, lda, b[n8:], ldb, c[n8:], ldc)
 	}
 }
 
